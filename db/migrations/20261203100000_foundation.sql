@@ -21,6 +21,8 @@ $$;
 
 grant scoring_anon to authenticator;
 grant scoring_api to authenticator;
+-- The API shows timestamps in UTC whatever the server's zone.
+alter role authenticator set timezone to 'UTC';
 
 create schema iam;
 create schema scoring;
