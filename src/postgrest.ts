@@ -57,11 +57,11 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
     },
   });
   const logger = log.child({ component: 'postgrest', pid: child.pid });
-  const relay = (level: 'debug' | 'warn') => (chunk: Buffer) => {
+  const relay = (level: 'debug' | 'info') => (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) logger[level](line);
   };
   child.stdout.on('data', relay('debug'));
-  child.stderr.on('data', relay('warn'));
+  child.stderr.on('data', relay('info'));
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const server: PostgrestServer = {

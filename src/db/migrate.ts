@@ -9,7 +9,8 @@ import { graphileLogger } from '../worker-log.js';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../../db/migrations');
+export const MIGRATIONS_DIR =
+  process.env.DBMATE_MIGRATIONS_DIR ?? resolve(import.meta.dirname, '../../db/migrations');
 export const SCHEMA_FILE = resolve(import.meta.dirname, '../../db/schema.sql');
 
 /** Path of the dbmate binary that the `dbmate` npm package installed. */
