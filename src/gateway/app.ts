@@ -12,6 +12,7 @@ import type { GatewayEnv, TenantDb } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { TenantTokens } from './jwt.js';
 import { registerProfileRoutes } from './routes/profiles.js';
+import { registerScoreRoutes } from './routes/scores.js';
 import { validationHook } from './validation.js';
 
 export interface GatewayDeps {
@@ -23,7 +24,7 @@ export interface GatewayDeps {
   bodyLimitBytes: number;
 }
 
-const ROUTES = [registerProfileRoutes];
+const ROUTES = [registerProfileRoutes, registerScoreRoutes];
 
 /** Methods whose requests carry a JSON body. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
