@@ -77,6 +77,7 @@ export async function startGateway(databaseUrl: string, config: Config): Promise
     postgrestUrl: postgrest.url,
     postgrestAdminUrl: postgrest.adminUrl,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   });
   const server = await listen(app.fetch, config.PORT, config.HOST);
   const address = server.address();

@@ -11,6 +11,7 @@ import type { KeyVerifier } from './auth.js';
 import type { GatewayEnv, TenantDb } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { TenantTokens } from './jwt.js';
+import { RateLimiter } from './rate-limit.js';
 import { registerProfileRoutes } from './routes/profiles.js';
 import { registerScoreRoutes } from './routes/scores.js';
 import { validationHook } from './validation.js';
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   postgrestUrl: string;
   postgrestAdminUrl: string;
   bodyLimitBytes: number;
+  /** Requests per minute per key; 0 turns the limit off. */
+  rateLimitPerMinute: number;
 }
 
 const ROUTES = [registerProfileRoutes, registerScoreRoutes];
@@ -32,6 +35,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Builds the gateway: auth, request shaping, error mapping, docs. */
 export function createApp(deps: GatewayDeps): OpenAPIHono<GatewayEnv> {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
+  const limiter = deps.rateLimitPerMinute > 0 ? new RateLimiter(deps.rateLimitPerMinute) : null;
 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(accessLog);
@@ -77,6 +81,12 @@ export function createApp(deps: GatewayDeps): OpenAPIHono<GatewayEnv> {
     });
     if (!principal) throw new ApiError('UNAUTHORIZED');
     c.set('orgId', principal.orgId);
+    const retryAfter = limiter?.take(principal.keyId) ?? 0;
+    if (retryAfter > 0) {
+      const limited = new ApiError('RATE_LIMITED');
+      limited.headers['retry-after'] = String(retryAfter);
+      throw limited;
+    }
     const jwt = deps.tokens.forOrg(principal.orgId);
     const db: TenantDb = new PostgrestClient(deps.postgrestUrl, {
       headers: { Authorization: `Bearer ${jwt}` },

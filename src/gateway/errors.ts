@@ -68,6 +68,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** An error that becomes the contract's error body. Throw it from handlers. */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
+  /** Response headers the error carries, such as `retry-after`. */
+  headers: Record<string, string> = {};
 
   constructor(
     readonly code: ErrorCode,
@@ -93,5 +95,6 @@ export function errorResponse(c: Context, error: ApiError): Response {
   // A body refused before it was read leaves unread bytes on the socket, so
   // the connection must not be reused for another request.
   if (error.code === 'PAYLOAD_TOO_LARGE') c.header('connection', 'close');
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.json(body, error.status);
 }
