@@ -81,6 +81,30 @@ describe('request shaping', () => {
   });
 });
 
+describe('rate limit', () => {
+  it('answers 429 with retry-after once a key spends its budget (RATE_LIMITED)', async () => {
+    const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '3' });
+    const gateway = await startGateway(databaseUrl, config);
+    const [limited, unaffected] = [await newTenant(), await newTenant()];
+    try {
+      const get = (key: string) =>
+        fetch(`${gateway.url}${PROFILES}`, { headers: { authorization: `Bearer ${key}` } });
+
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await get(limited.key)).status);
+      const refused = await get(limited.key);
+
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await refused.json()).error.code).toBe('RATE_LIMITED');
+      expect((await get(unaffected.key)).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('health, readiness and documentation', () => {
   it('answers /healthz while the process lives', async () => {
     const response = await request('GET', '/healthz');
