@@ -745,7 +745,7 @@ comment on column api.scores.breakdown is
 grant select on api.scores to scoring_api;
 
 -- Normalises the ids of a request, raising the given error code with the
--- index of each invalid id (path is e.g. objectIds[3]).
+-- index of each invalid id (path is e.g. objectIds.3).
 create function scoring._normalize_object_ids(
   object_type text, object_ids text[], path text, error_state text,
   error_code text
@@ -768,7 +768,7 @@ begin
     end;
     if v_normalized is null then
       v_details := v_details || jsonb_build_object(
-        'path', format('%s[%s]', path, v_index),
+        'path', format('%s.%s', path, v_index),
         'message', 'not a valid ' || object_type || ' id');
     else
       v_ids := v_ids || v_normalized;
