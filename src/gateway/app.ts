@@ -11,9 +11,12 @@ import type { KeyVerifier } from './auth.js';
 import type { GatewayEnv, TenantDb } from './env.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { TenantTokens } from './jwt.js';
+import { registerAssignmentRoutes } from './routes/assignments.js';
 import { RateLimiter } from './rate-limit.js';
 import { registerProfileRoutes } from './routes/profiles.js';
+import { registerRuleRoutes } from './routes/rules.js';
 import { registerScoreRoutes } from './routes/scores.js';
+import { registerSignalRoutes } from './routes/signals.js';
 import { validationHook } from './validation.js';
 
 export interface GatewayDeps {
@@ -27,7 +30,13 @@ export interface GatewayDeps {
   rateLimitPerMinute: number;
 }
 
-const ROUTES = [registerProfileRoutes, registerScoreRoutes];
+const ROUTES = [
+  registerProfileRoutes,
+  registerSignalRoutes,
+  registerRuleRoutes,
+  registerAssignmentRoutes,
+  registerScoreRoutes,
+];
 
 /** Methods whose requests carry a JSON body. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
