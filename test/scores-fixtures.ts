@@ -30,12 +30,15 @@ export async function createTemplate(
     values (${orgId}, 'Signal', ${options.objectType ?? 'company'}, ${answerType},
       ${options.options ? db.json(options.options) : null})
     returning id`;
-  // Written here, so the deferred trigger that would add it at commit
-  // finds it present (these helpers often run in rolled-back transactions).
-  const [version] = await db<{ id: string }[]>`
+  // A deferred trigger adds version 1 at commit; inside a transaction (these
+  // helpers often run in rolled-back ones) it is written here first.
+  await db`
     insert into signals.template_versions (org_id, template_id, version)
     values (${orgId}, ${row.id}, 1)
-    returning id`;
+    on conflict do nothing`;
+  const [version] = await db<{ id: string }[]>`
+    select id from signals.template_versions
+    where org_id = ${orgId} and template_id = ${row.id} and version = 1`;
   return { templateId: row.id, versionIds: [version.id] };
 }
 
@@ -150,12 +153,13 @@ export async function latestScores(db: Db, profileId: string): Promise<ScoreRow[
 /** Jobs queued for a profile, as visible to this connection. */
 export async function queuedJobs(db: Db, profileId: string) {
   return db<{ task: string; key: string | null; payload: unknown }[]>`
-    select task_identifier as task, key, payload
-    from graphile_worker.jobs
-    where key like '%' || ${profileId}
-      or payload::jsonb @> ${db.json([{ profileId }] as never)}::jsonb
-      or payload::jsonb @> ${db.json({ profileId } as never)}::jsonb
-    order by id`;
+    select t.identifier as task, j.key, j.payload
+    from graphile_worker._private_jobs j
+    join graphile_worker._private_tasks t on t.id = j.task_id
+    where j.key like '%' || ${profileId}
+      or j.payload::jsonb @> ${db.json([{ profileId }] as never)}::jsonb
+      or j.payload::jsonb @> ${db.json({ profileId } as never)}::jsonb
+    order by j.id`;
 }
 
 /** The object ids a profile's queued recompute_scores jobs carry. */
