@@ -1,9 +1,9 @@
 // Helpers shared by the scores suites: SQL seeding as the owner (the same
 // path an analyst's SQL takes, with every trigger and check), a worker
 // runner, and waiting for asynchronous work without timing assertions.
-import type { Runner } from 'graphile-worker';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { Sql, TransactionSql } from 'postgres';
-import { startWorker } from '../src/worker.js';
 import { databaseUrl, sql } from './support/stack.js';
 
 export type Db = Sql | TransactionSql;
@@ -190,9 +190,40 @@ export async function withRollback<T>(fn: (tx: TransactionSql) => Promise<T>): P
   return result as T;
 }
 
-/** A graphile-worker runner over jobs/, as `scoring worker` starts it. */
-export function startTestWorker(concurrency = 2): Promise<Runner> {
-  return startWorker({ databaseUrl, concurrency });
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** SIGTERM, as an operator stops it; resolves when it has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL: no cleanup of any kind; resolves when it has exited. */
+  kill(): Promise<void>;
+}
+
+const CLI = resolve(import.meta.dirname, '../bin/scoring.js');
+
+/**
+ * `scoring worker` in its own process, as deployed: the task files of jobs/,
+ * heartbeats and the stale-worker sweep. Resolves once it is running.
+ */
+export async function spawnWorker(concurrency = 2): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, WORKER_CONCURRENCY: String(concurrency) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.stderr?.resume();
+  await new Promise<void>((ready, fail) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('running')) ready();
+    });
+    child.once('exit', (code) => fail(new Error(`worker exited early with ${code}`)));
+  });
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited;
+  };
+  return { child, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
 
 /**

@@ -557,13 +557,17 @@ begin
       select distinct c.org_id, c.object_type, c.object_id, c.template_id
       from changed as c
     ) as c
-    join scoring.rules as r
-      on r.org_id = c.org_id
-      and r.template_id = c.template_id
+    -- Led by the object, so the lookup uses assignments_object_idx even
+    -- before the planner has statistics for freshly loaded assignments.
     join scoring.assignments as a
       on a.org_id = c.org_id
-      and a.profile_id = r.profile_id
+      and a.object_type = c.object_type
       and a.object_id = c.object_id
+    where exists (
+      select from scoring.rules as r
+      where r.org_id = c.org_id
+        and r.template_id = c.template_id
+        and r.profile_id = a.profile_id)
     group by a.profile_id
   ) as t
   order by t.profile_id;
