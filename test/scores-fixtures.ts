@@ -177,10 +177,13 @@ export function queuedObjectIds(jobs: Array<{ task: string; payload: unknown }>)
 class Rollback extends Error {}
 
 /** Runs fn in a transaction that is always rolled back; returns its result. */
-export async function withRollback<T>(fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+export async function withRollback<T>(
+  fn: (tx: TransactionSql) => Promise<T>,
+  db: Sql = sql,
+): Promise<T> {
   let result: T | undefined;
   try {
-    await sql.begin(async (tx) => {
+    await db.begin(async (tx) => {
       result = await fn(tx);
       throw new Rollback();
     });
@@ -204,9 +207,15 @@ const CLI = resolve(import.meta.dirname, '../bin/scoring.js');
  * `scoring worker` in its own process, as deployed: the task files of jobs/,
  * heartbeats and the stale-worker sweep. Resolves once it is running.
  */
-export async function spawnWorker(concurrency = 2): Promise<WorkerProcess> {
+export async function spawnWorker(
+  options: { concurrency?: number; databaseUrl?: string } = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, WORKER_CONCURRENCY: String(concurrency) },
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl ?? databaseUrl,
+      WORKER_CONCURRENCY: String(options.concurrency ?? 2),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -252,14 +261,14 @@ export async function profileIdle(profileId: string): Promise<boolean> {
 
 /** A fresh compute of every assignment of the profile, rolled back: what the
  * latest scores must equal. */
-export async function freshScores(profileId: string) {
+export async function freshScores(profileId: string, db: Sql = sql) {
   return withRollback(async (tx) => {
     const [{ ids }] = await tx<{ ids: string[] }[]>`
       select coalesce(array_agg(object_id), '{}') as ids
       from scoring.assignments where profile_id = ${profileId}`;
     await compute(tx, profileId, ids);
     return comparable(await latestScores(tx, profileId));
-  });
+  }, db);
 }
 
 /** A score row without the fields a recompute is allowed to change. */
