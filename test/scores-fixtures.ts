@@ -98,7 +98,12 @@ export interface AnswerRow {
   objectType?: ObjectType;
 }
 
-/** Writes answers in one statement, replacing earlier ones per version. */
+/**
+ * Writes answers in one statement, replacing earlier ones per version. Rows
+ * go in key order, as api.put_answers writes them, so that two concurrent
+ * writes of overlapping answers queue behind each other instead of
+ * deadlocking on the answers' own rows.
+ */
 export async function writeAnswers(db: Db, orgId: string, answers: AnswerRow[]) {
   if (answers.length === 0) return;
   const rows = answers.map((a) => ({
@@ -117,6 +122,7 @@ export async function writeAnswers(db: Db, orgId: string, answers: AnswerRow[]) 
     from jsonb_to_recordset(${db.json(rows as never)}) as r (
       object_type text, object_id text, template_id uuid, template_version_id uuid,
       value jsonb, answered_at timestamptz)
+    order by r.object_type, r.object_id collate "C", r.template_version_id
     on conflict (org_id, object_type, object_id, template_version_id)
     do update set value = excluded.value, answered_at = excluded.answered_at`;
 }
