@@ -1112,6 +1112,8 @@ begin
     select l.object_type, l.object_id, l.template_id, l.template_version_id,
       l.value, l.answered_at
     from latest as l
+    -- Key order, so that concurrent writes lock rows in one order.
+    order by l.object_type, l.object_id, l.template_version_id
     on conflict (org_id, object_type, object_id, template_version_id)
     do update set value = excluded.value, answered_at = excluded.answered_at
     returning a.template_id, a.template_version_id, a.object_type,
@@ -1383,7 +1385,8 @@ begin
     insert into scoring.assignments as a (profile_id, object_type, object_id)
     select "profileId", "objectType", ids.object_id
     from ids
-    order by ids.first_index
+    -- Key order, so that concurrent requests lock rows in one order.
+    order by ids.object_id
     on conflict (org_id, profile_id, object_id) do nothing
     returning a.id, a.profile_id, a.object_type, a.object_id, a.created_at
   )
