@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newTenant, request, sql, type Tenant } from './support/stack.js';
 
@@ -584,4 +585,90 @@ describe('every signals route', () => {
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('UNAUTHORIZED');
   });
+});
+
+describe('the write side under random input', () => {
+  it('answers every random body on every signals, rules and assignments route below 500', async () => {
+    const profile = await createProfile(tenant);
+    const template = await createTemplate(tenant, { answerType: 'select', options: ['a', 'b'] });
+    const json = fc.jsonValue();
+    const objectId = fc.oneof(fc.string(), fc.webUrl(), fc.domain(), json);
+    const some = (model: Record<string, fc.Arbitrary<unknown>>) =>
+      fc.record(model, { requiredKeys: [] });
+    const routes: [string, string, fc.Arbitrary<unknown>][] = [
+      [
+        'POST',
+        TEMPLATES,
+        some({
+          name: fc.oneof(fc.string(), json),
+          objectType: fc.oneof(fc.constantFrom('company', 'contact'), json),
+          answerType: fc.oneof(fc.constantFrom('boolean', 'number', 'select', 'multi_select'), json),
+          options: fc.oneof(fc.array(fc.string()), json),
+          definition: json,
+        }),
+      ],
+      ['PATCH', `${TEMPLATES}/${template.id}`, some({ name: fc.string(), options: json })],
+      ['POST', `${TEMPLATES}/${template.id}/versions`, some({ definition: json })],
+      [
+        'PUT',
+        ANSWERS,
+        fc.record({
+          answers: fc.array(
+            some({
+              templateId: fc.constantFrom(template.id, 'x', randomUUID()),
+              objectType: fc.constantFrom('company', 'contact'),
+              objectId,
+              value: json,
+              answeredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+            }),
+            { maxLength: 5 },
+          ),
+        }),
+      ],
+      [
+        'PUT',
+        `/v1/scoring/profiles/${profile.id}/rules`,
+        some({
+          signalTemplateId: fc.constant(template.id),
+          dimension: fc.oneof(fc.constant('fit'), fc.string()),
+          answerType: fc.constantFrom('boolean', 'number', 'select', 'multi_select'),
+          pointValues: json,
+          selector: json,
+        }),
+      ],
+      [
+        'POST',
+        '/v1/scoring/assignments',
+        some({ profileId: fc.constant(profile.id), objectType: fc.constantFrom('company', 'contact'), objectId }),
+      ],
+      [
+        'POST',
+        '/v1/scoring/assignments/bulk',
+        some({
+          profileId: fc.constant(profile.id),
+          objectType: fc.constantFrom('company', 'contact'),
+          objectIds: fc.array(objectId, { maxLength: 5 }),
+        }),
+      ],
+    ];
+
+    for (const [method, path, body] of routes) {
+      await fc.assert(
+        fc.asyncProperty(body, async (sent) => {
+          const response = await request(method, path, { key: tenant.key, body: sent });
+          expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+        }),
+        { numRuns: 60 },
+      );
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constantFrom('company', 'contact'), fc.string()), objectId, async (objectType, id) => {
+        for (const path of [ANSWERS, '/v1/scoring/assignments']) {
+          const query = `?objectType=${encodeURIComponent(objectType)}&objectId=${encodeURIComponent(String(id))}`;
+          expect((await tenant.get(path + query)).status).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
 });
