@@ -488,7 +488,7 @@ end
 $$;
 
 create function signals._tg_templates__validate() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 declare
   errors jsonb;
@@ -528,7 +528,7 @@ $$;
 
 -- A new option list must still hold every option the template's rules score.
 create function signals._tg_templates__revalidate_rules() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 declare
   errors jsonb;
@@ -553,7 +553,7 @@ end
 $$;
 
 create function signals._tg_templates__refuse_in_use() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 begin
   -- Only a direct delete: when an org is deleted its rules go too.
@@ -575,7 +575,8 @@ $$;
 -- a template inserted by plain SQL gets an empty definition. Runs as the
 -- owner because the tenant role may not write org_id.
 create function signals._tg_templates__first_version() returns trigger
-  language plpgsql volatile security definer set search_path = ''
+  language plpgsql volatile parallel unsafe
+  security definer set search_path = ''
 as $$
 begin
   insert into signals.template_versions
@@ -616,7 +617,8 @@ create constraint trigger _900_first_version
 
 -- Runs as the owner: the tenant role may not write latest_version itself.
 create function signals._tg_template_versions__latest() returns trigger
-  language plpgsql volatile security definer set search_path = ''
+  language plpgsql volatile parallel unsafe
+  security definer set search_path = ''
 as $$
 begin
   update signals.templates
@@ -682,7 +684,7 @@ end
 $$;
 
 create function signals._tg_answers__validate() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 declare
   template record;
@@ -735,7 +737,7 @@ create trigger _200_validate
 -- Rules ----------------------------------------------------------------------
 
 create function scoring._tg_rules__validate() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 declare
   template record;
@@ -796,7 +798,7 @@ create trigger _200_validate
 -- Assignments ----------------------------------------------------------------
 
 create function scoring._tg_assignments__validate() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
 as $$
 declare
   profile_type text;
