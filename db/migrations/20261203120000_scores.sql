@@ -105,7 +105,7 @@ as $$
     when answer_type = 'multi_select' then least(
       coalesce((
         select sum((point_values -> 'options' ->> o.option)::numeric)
-        from (select distinct jsonb_array_elements_text(answer)) as o (option)
+        from jsonb_array_elements_text(answer) as o (option)
       ), 0),
       (point_values ->> 'cap')::numeric)
   end
@@ -133,6 +133,9 @@ create function scoring.compute(profile_id uuid, object_ids text[])
   returns integer
   language plpgsql volatile parallel unsafe
   set search_path = pg_catalog, pg_temp
+  -- The planner's estimates for jsonb expansions are far too high, so JIT
+  -- would compile for a second on every batch and gain nothing.
+  set jit = off
 as $$
 #variable_conflict use_column
 declare
@@ -207,63 +210,63 @@ begin
     where r.answer_type = 'number'
   ),
 
-  -- The most recent answer per (object, template) across all versions.
-  latest as (
-    select b.object_id, t.template_id, a.template_version_id, a.value
+  -- Every (object, rule) with the most recent answer to any version of
+  -- the rule's template (answers_latest_idx: one index probe each).
+  pairs as (
+    select b.object_id, r.id as rule_id, r.template_id, r.dimension,
+      r.answer_type, r.max_points, r.otherwise, r.cap,
+      a.template_version_id, a.value
     from batch as b
-    cross join (select distinct r.template_id from rules as r) as t
-    cross join lateral (
+    cross join rules as r
+    left join lateral (
       select a.template_version_id, a.value
       from signals.answers as a
       where a.org_id = v_org_id
         and a.object_type = v_object_type
         and a.object_id = b.object_id
-        and a.template_id = t.template_id
+        and a.template_id = r.template_id
       order by a.answered_at desc, a.template_version_id desc
       limit 1
-    ) as a
+    ) as a on true
   ),
 
-  pairs as (
-    select b.object_id, r.id as rule_id, r.template_id, r.dimension,
-      r.answer_type, r.max_points, r.otherwise, r.cap,
-      l.template_version_id, l.value,
-      case when jsonb_typeof(l.value) = 'number' then l.value::numeric end
-        as number_value
-    from batch as b
-    cross join rules as r
-    left join latest as l
-      on l.object_id = b.object_id and l.template_id = r.template_id
-  ),
-
-  keyed_earned as (
-    select p.object_id, p.rule_id, sum(k.points) as points
+  -- What each answered rule earns before caps and fallbacks: the matching
+  -- entry of a boolean or select rule, each chosen option of a
+  -- multi_select rule (answers hold distinct options), the first range of
+  -- a number rule that holds the value.
+  contributions as (
+    select p.object_id, p.rule_id, k.points
     from pairs as p
-    cross join lateral (
-      select distinct e.key
-      from jsonb_array_elements_text(
-        case jsonb_typeof(p.value)
-          when 'array' then p.value
-          else jsonb_build_array(p.value)
-        end) as e (key)
-    ) as chosen
     join keyed_points as k
-      on k.rule_id = p.rule_id and k.key = chosen.key
-    where p.answer_type <> 'number'
-      and p.value is not null
-    group by p.object_id, p.rule_id
+      on k.rule_id = p.rule_id and k.key = p.value #>> '{}'
+    where p.answer_type in ('boolean', 'select')
+    union all
+    select p.object_id, p.rule_id, k.points
+    from pairs as p
+    cross join lateral jsonb_array_elements_text(p.value) as e (key)
+    join keyed_points as k
+      on k.rule_id = p.rule_id and k.key = e.key
+    where p.answer_type = 'multi_select'
+      and jsonb_typeof(p.value) = 'array'
+    union all
+    (
+      select distinct on (p.object_id, p.rule_id)
+        p.object_id, p.rule_id, x.points
+      from pairs as p
+      join range_points as x
+        on x.rule_id = p.rule_id
+        and (x.min is null or p.value::numeric >= x.min)
+        and (x.max is null or p.value::numeric < x.max)
+      where p.answer_type = 'number'
+        and jsonb_typeof(p.value) = 'number'
+      order by p.object_id, p.rule_id, x.position
+    )
   ),
 
-  range_earned as (
-    select distinct on (p.object_id, p.rule_id)
-      p.object_id, p.rule_id, x.points
-    from pairs as p
-    join range_points as x
-      on x.rule_id = p.rule_id
-      and (x.min is null or p.number_value >= x.min)
-      and (x.max is null or p.number_value < x.max)
-    where p.number_value is not null
-    order by p.object_id, p.rule_id, x.position
+  earned as (
+    select c.object_id, c.rule_id, sum(c.points) as points
+    from contributions as c
+    group by c.object_id, c.rule_id
   ),
 
   points as (
@@ -271,16 +274,14 @@ begin
       p.template_version_id, p.value, p.max_points,
       case
         when p.value is null then 0
-        when p.answer_type = 'number' then coalesce(re.points, 0)
+        when p.answer_type = 'number' then coalesce(e.points, 0)
         when p.answer_type = 'multi_select' then
-          least(coalesce(ke.points, 0), p.cap)
-        else coalesce(ke.points, p.otherwise, 0)
+          least(coalesce(e.points, 0), p.cap)
+        else coalesce(e.points, p.otherwise, 0)
       end as points
     from pairs as p
-    left join keyed_earned as ke
-      on ke.object_id = p.object_id and ke.rule_id = p.rule_id
-    left join range_earned as re
-      on re.object_id = p.object_id and re.rule_id = p.rule_id
+    left join earned as e
+      on e.object_id = p.object_id and e.rule_id = p.rule_id
   ),
 
   dimensions as (
@@ -301,19 +302,26 @@ begin
   ),
 
   -- Versions continue after the highest recorded one, so a version never
-  -- repeats for a (profile, object, dimension) even after a reassignment.
+  -- repeats for a (profile, object, dimension) even after a reassignment:
+  -- the latest row has it; history is read only when there is none.
   scored as (
     select d.*,
       case when d.max_possible > 0 then
         round(least(greatest(d.earned / d.max_possible * 100, 0), 100), 2)
       else 0 end as score,
-      h.score as previous_score,
-      coalesce(h.version, 0) + 1 as version
+      coalesce(s.score, h.score) as previous_score,
+      coalesce(s.version, h.version, 0) + 1 as version
     from dimensions as d
+    left join scoring.scores as s
+      on s.org_id = v_org_id
+      and s.profile_id = compute.profile_id
+      and s.object_id = d.object_id
+      and s.dimension = d.dimension
     left join lateral (
       select h.version, h.score
       from scoring.score_history as h
-      where h.org_id = v_org_id
+      where s.version is null
+        and h.org_id = v_org_id
         and h.profile_id = compute.profile_id
         and h.object_id = d.object_id
         and h.dimension = d.dimension
