@@ -92,7 +92,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
         select * from unnest(${c.objectId}::text[], ${c.dimension}::text[],
           ${c.score}::numeric[], ${c.previous}::numeric[], ${c.earned}::numeric[],
           ${c.max}::numeric[], ${c.answered}::int[], ${c.total}::int[], ${c.version}::int[],
-          ${c.breakdown}::jsonb[])
+          ${c.breakdown}::text[])
           as r (object_id, dimension, score, previous_score, earned, max_possible,
             rules_with_answers, total_rules, version, breakdown)
       ),
@@ -102,7 +102,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
           breakdown, computed_at)
         select ${orgId}, ${profileId}, ${profile!.object_type}, r.object_id, r.dimension,
           r.score, r.previous_score, r.earned, r.max_possible, r.rules_with_answers,
-          r.total_rules, r.version, r.breakdown, now()
+          r.total_rules, r.version, r.breakdown::jsonb, now()
         from rows as r
         on conflict (org_id, profile_id, object_id, dimension) do update set
           score = excluded.score, previous_score = excluded.previous_score,

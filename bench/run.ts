@@ -23,6 +23,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     reps: { type: 'string' },
     markdown: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'profile-gateway': { type: 'boolean', default: false },
   },
 });
 
@@ -34,10 +36,10 @@ const options: Options = {
   sizes: quick ? [1_000, 10_000] : values.large ? [10_000, 100_000, 1_000_000] : [10_000, 100_000],
   reps: Number(values.reps ?? (quick ? 2 : 3)),
   perObjectSample: quick ? 500 : 5_000,
-  readSeconds: quick ? 2 : 10,
+  readSeconds: quick ? 1.5 : 10,
   readConnections: 50,
-  freshnessSamples: quick ? 10 : 200,
-  bulkRequests: quick ? 20 : 200,
+  freshnessSamples: quick ? 6 : 200,
+  bulkRequests: quick ? 10 : 200,
   bulkConcurrency: 4,
 };
 
@@ -57,7 +59,11 @@ async function main() {
   const startedAt = new Date();
   progress(`mode ${quick ? 'quick' : values.large ? 'large' : 'full'}, seed ${options.seed}, ` +
     `${options.reps} runs per figure`);
-  const stack = await startStack({ workerConcurrency: 2 });
+  const only = values.only?.split(',');
+  const stack = await startStack({
+    workerConcurrency: 2,
+    profileGateway: values['profile-gateway'],
+  });
   const results: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   try {
@@ -98,7 +104,13 @@ async function main() {
       ['freshness', () => runFreshness(ctx)],
       ['bulk', () => runBulk(ctx)],
     ];
+    if (only && !only.includes('compute')) {
+      // The read and freshness workloads need scores: one (a) run, not reported.
+      const { prepareScores } = await import('./workloads/compute.js');
+      await prepareScores(ctx, Math.max(...options.sizes));
+    }
     for (const [name, run] of workloads) {
+      if (only && !only.includes(name)) continue;
       try {
         results[name] = await run();
       } catch (error) {
@@ -224,6 +236,10 @@ function tableRows(results: Results): Row[] {
     rows.push(figureRow(label, 'first request to last score', 's', bulk.secondsToAllScores));
   }
   rows.push(targetRow('Memory', 'gateway peak RSS under W2', read?.gatewayPeakRssMb, { under: 200 }, 'MB'));
+  if (read?.gatewayIdleRssMb) {
+    rows.push({ workload: 'Memory', variant: 'gateway RSS before W2 (info)', unit: 'MB',
+      median: read.gatewayIdleRssMb, min: null, max: null });
+  }
   if (read?.postgrestPeakRssMb) {
     rows.push({ workload: 'Memory', variant: 'PostgREST peak RSS under W2 (info)', unit: 'MB',
       median: read.postgrestPeakRssMb, min: null, max: null });

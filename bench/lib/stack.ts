@@ -46,9 +46,10 @@ export function spawnService(
   env: NodeJS.ProcessEnv,
   logDir: string,
   entry = 'bin/scoring.js',
+  nodeArgs: string[] = [],
 ): Service {
   const out = createWriteStream(join(logDir, `${name}.log`));
-  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
+  const child = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
     entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -90,7 +91,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, service?: Se
  * DATABASE_URL), migrations, then the gateway with its PostgREST and the
  * worker as separate processes.
  */
-export async function startStack(options: { workerConcurrency: number }): Promise<Stack> {
+export async function startStack(options: {
+  workerConcurrency: number;
+  /** Write a V8 CPU profile of the gateway into the log directory. */
+  profileGateway?: boolean;
+}): Promise<Stack> {
   const { startEmbeddedPostgres } = await import('../../src/db/embedded.js');
   const { migrate } = await import('../../src/db/migrate.js');
   const logDir = await mkdtemp(join(tmpdir(), 'scoring-bench-logs-'));
@@ -127,7 +132,7 @@ export async function startStack(options: { workerConcurrency: number }): Promis
       HOST: '127.0.0.1',
       POSTGREST_PORT: String(postgrestPort),
       RATE_LIMIT_PER_MINUTE: '0',
-    }, logDir);
+    }, logDir, 'bin/scoring.js', options.profileGateway ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []);
     services.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     await waitFor('gateway', async () => (await fetch(`${gatewayUrl}/readyz`)).ok, gateway);

@@ -139,6 +139,15 @@ async function crossCheck(ctx: Context, profileId: string, sample: number): Prom
   return differ;
 }
 
+/** Scores the first n objects through the project's path, for W2 and W3 alone. */
+export async function prepareScores(ctx: Context, n: number): Promise<void> {
+  await resetScores(ctx.sql, ctx.data, ctx.stack.embedded);
+  const profileId = await createProfile(ctx.sql, ctx.data, `prepare-${n}`);
+  const seconds = await projectPath(ctx, profileId, n);
+  ctx.scoredProfile = { id: profileId, objects: n };
+  ctx.progress(`prepared ${n} scored objects in ${seconds.toFixed(1)} s`);
+}
+
 const RUNNERS: Record<Variant, (ctx: Context, profileId: string, n: number) => Promise<number>> = {
   a: projectPath,
   b: perObject,

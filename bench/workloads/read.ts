@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import type { Context } from '../lib/context.js';
-import { RssSampler, childrenOf } from '../lib/proc.js';
+import { RssSampler, childrenOf, rssOf } from '../lib/proc.js';
 import { objectId } from '../lib/seed.js';
 import { now, percentile, summarise, type Summary } from '../lib/stats.js';
 
@@ -16,6 +16,8 @@ export interface ReadResults {
   variants: Record<string, ReadFigures>;
   seconds: number;
   connections: number;
+  /** The gateway's RSS just before W2, for comparison with its peak. */
+  gatewayIdleRssMb: number | null;
   gatewayPeakRssMb: number | null;
   postgrestPeakRssMb: number | null;
 }
@@ -87,6 +89,7 @@ export async function runRead(ctx: Context): Promise<ReadResults> {
   const profile = ctx.scoredProfile;
   if (!profile) throw new Error('W2 needs the scores W1 (a) leaves');
   const runs: Record<string, Run[]> = {};
+  const gatewayIdleRssMb = rssOf(ctx.stack.gateway.pid)?.rssMb ?? null;
   const gatewaySampler = new RssSampler(ctx.stack.gateway.pid).start();
   const postgrestPid = childrenOf(ctx.stack.gateway.pid)[0];
   const postgrestSampler = postgrestPid ? new RssSampler(postgrestPid).start() : null;
@@ -133,6 +136,7 @@ export async function runRead(ctx: Context): Promise<ReadResults> {
     variants,
     seconds: ctx.options.readSeconds,
     connections: ctx.options.readConnections,
+    gatewayIdleRssMb,
     gatewayPeakRssMb: gatewaySampler.stop(),
     postgrestPeakRssMb: postgrestSampler?.stop() ?? null,
   };
