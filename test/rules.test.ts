@@ -33,6 +33,13 @@ async function createTemplate(
   return response.body.data as { id: string };
 }
 
+/** An array nested `depth` levels deep. */
+function nest(depth: number): unknown {
+  let value: unknown = [];
+  for (let i = 1; i < depth; i++) value = [value];
+  return value;
+}
+
 const rulesPath = (profileId: string) => `/v1/scoring/profiles/${profileId}/rules`;
 
 function paths(response: { body: { error: { details?: { path: string }[] } } }) {
@@ -161,6 +168,7 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
     ['a signalTemplateId that is not a uuid', { signalTemplateId: 'x' }, 'signalTemplateId'],
     ['missing pointValues', { pointValues: undefined }, 'pointValues'],
     ['an unknown field', { weight: 2 }, 'weight'],
+    ['pointValues nested 40 levels deep', { pointValues: nest(40) }, 'pointValues'],
   ])('rejects %s (VALIDATION_ERROR)', async (_case, change, path) => {
     const profile = await createProfile(tenant);
     const template = await createTemplate(tenant, 'boolean');

@@ -79,6 +79,19 @@ describe('POST /v1/signals/templates', () => {
     expect(paths(response)).toContain(path);
   });
 
+  it('rejects a definition nested thousands of levels deep (VALIDATION_ERROR)', async () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+
+    const response = await tenant.post(TEMPLATES, undefined, {
+      rawBody: `{"name": "T", "objectType": "company", "answerType": "boolean", "definition": ${deep}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('VALIDATION_ERROR');
+    expect(paths(response)).toEqual(['definition']);
+  });
+
   it('validates options in SQL too (VALIDATION_ERROR)', async () => {
     const insert = sql`
       insert into signals.templates (org_id, name, object_type, answer_type, options)
@@ -454,6 +467,21 @@ describe('PUT /v1/signals/answers', () => {
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('VALIDATION_ERROR');
     expect(paths(response)).toContain(path);
+  });
+
+  it('rejects a value nested thousands of levels deep (VALIDATION_ERROR)', async () => {
+    const template = await createTemplate(tenant, { answerType: 'multi_select' });
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const item = `{"templateId": "${template.id}", "objectType": "company", "objectId": "a.com"`;
+
+    const response = await tenant.put(ANSWERS, undefined, {
+      rawBody: `{"answers": [${item}, "value": ${deep}}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('VALIDATION_ERROR');
+    expect(paths(response)).toEqual(['answers.0.value']);
   });
 
   it('accepts an explicit answeredAt in the past', async () => {

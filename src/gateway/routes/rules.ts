@@ -3,6 +3,7 @@ import { unwrap } from '../db.js';
 import type { GatewayEnv } from '../env.js';
 import { errorResponses, jsonBody, jsonResponse, Timestamp, Uuid } from '../schemas.js';
 import { requireUuid } from '../validation.js';
+import { freeJson } from './signals.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,14 +58,11 @@ const UpsertRule = z
         'type; a mismatch is 422 INVALID_POINT_VALUES at write time.',
     }),
     // Validated by the database, which answers INVALID_POINT_VALUES.
-    pointValues: z
-      .unknown()
-      .refine((value) => value !== undefined, 'is required')
-      .openapi({ description: POINT_VALUES_DESCRIPTION }),
-    selector: z
-      .unknown()
-      .optional()
-      .openapi({ description: 'Reserved; must be null or absent in v1 (INVALID_POINT_VALUES).' }),
+    pointValues: freeJson(POINT_VALUES_DESCRIPTION).refine(
+      (value) => value !== undefined,
+      'is required',
+    ),
+    selector: freeJson('Reserved; must be null or absent in v1 (INVALID_POINT_VALUES).').optional(),
   })
   .openapi('UpsertScoringRule');
 

@@ -25,12 +25,34 @@ const AnswerType = z.enum(['boolean', 'number', 'select', 'multi_select']).opena
 
 const uuidField = z.string().regex(UUID, 'must be a UUID').openapi({ format: 'uuid' });
 
-/** Any JSON value except null; the shape is the database's to judge. */
-const requiredJson = (description: string) =>
+/**
+ * Free JSON may nest at most this deep. Real definitions, answers and point
+ * values nest a few levels; thousands of levels exhaust the database's stack.
+ */
+const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests at most `limit` arrays or objects deep. */
+export function withinJsonDepth(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    const containers = level.filter((item) => typeof item === 'object' && item !== null);
+    if (containers.length === 0) return true;
+    if (depth === limit) return false;
+    level = containers.flatMap((item) => Object.values(item as object));
+  }
+  return true;
+}
+
+/** Any JSON value, nested at most MAX_JSON_DEPTH deep. */
+export const freeJson = (description: string) =>
   z
     .unknown()
-    .refine((value) => value !== undefined && value !== null, 'is required')
+    .refine((value) => withinJsonDepth(value), `must nest at most ${MAX_JSON_DEPTH} levels deep`)
     .openapi({ description });
+
+/** Any JSON value except null; the shape is the database's to judge. */
+const requiredJson = (description: string) =>
+  freeJson(description).refine((value) => value !== undefined && value !== null, 'is required');
 
 const SignalTemplate = z
   .object({
@@ -82,7 +104,7 @@ const CreateTemplate = z
     objectType: ObjectType,
     answerType: AnswerType,
     options: options.optional(),
-    definition: z.unknown().optional().openapi({ description: 'Definition of version 1.' }),
+    definition: freeJson('Definition of version 1.').optional(),
   })
   .openapi('CreateSignalTemplate');
 
@@ -107,10 +129,10 @@ const AnswerInput = z
     templateVersionId: uuidField.optional().openapi({ description: 'Answers this version.' }),
     objectType: ObjectType,
     objectId: z.string().min(1).max(2048).openapi({ example: 'acme.com' }),
-    value: z
-      .unknown()
-      .refine((value) => value !== undefined, 'is required')
-      .openapi({ description: 'boolean, finite number, option string or array of options.' }),
+    value: freeJson('boolean, finite number, option string or array of options.').refine(
+      (value) => value !== undefined,
+      'is required',
+    ),
     answeredAt: z.iso
       .datetime({ offset: true })
       .optional()
