@@ -11,7 +11,7 @@ import {
   writeAnswers,
   type Db,
 } from './scores-fixtures.js';
-import { newTenant, sql } from './support/stack.js';
+import { newTenant } from './support/stack.js';
 
 const GUIDE = resolve(import.meta.dirname, '../docs/analysts.md');
 
