@@ -291,6 +291,7 @@ describe('GET /v1/scoring/assignments', () => {
     ['an unknown objectType', '?objectType=person&objectId=acme.com'],
     ['an invalid objectId', '?objectType=company&objectId=acme'],
     ['an unknown parameter', '?objectType=company&objectId=acme.com&limit=5'],
+    ['an objectId holding NUL', '?objectType=company&objectId=acme%00.com'],
   ])('answers 400 for %s (INVALID_QUERY)', async (_case, query) => {
     const response = await tenant.get(`${ASSIGNMENTS}${query}`);
     expect(response.status).toBe(400);

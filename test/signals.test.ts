@@ -589,6 +589,7 @@ describe('GET /v1/signals/answers', () => {
     ['a missing objectType', '?objectId=acme.com'],
     ['an unknown objectType', '?objectType=person&objectId=acme.com'],
     ['an invalid objectId', '?objectType=contact&objectId=acme.com'],
+    ['an objectId holding NUL', '?objectType=company&objectId=acme%00.com'],
   ])('answers 400 for %s (INVALID_QUERY)', async (_case, query) => {
     const response = await tenant.get(`${ANSWERS}${query}`);
     expect(response.status).toBe(400);

@@ -65,6 +65,8 @@ const AssignmentsQuery = z.strictObject({
   objectId: z
     .string()
     .min(1)
+    // Postgres text cannot hold NUL; refused here as the bad query it is.
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL')
     .openapi({ param: { name: 'objectId', in: 'query' }, description: OBJECT_ID_DESCRIPTION }),
 });
 

@@ -152,6 +152,8 @@ const AnswersQuery = z.strictObject({
   objectId: z
     .string()
     .min(1)
+    // Postgres text cannot hold NUL; refused here as the bad query it is.
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL')
     .openapi({
       param: { name: 'objectId', in: 'query' },
       description: 'For company the domain; for contact the LinkedIn profile URL.',
