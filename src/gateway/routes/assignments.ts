@@ -11,7 +11,8 @@ import {
 } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// No flags: the pattern is also published in the OpenAPI document.
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Ids per bulk request: each new assignment queues a compute, so the cap

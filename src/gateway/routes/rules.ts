@@ -5,7 +5,8 @@ import { errorResponses, jsonBody, jsonResponse, Timestamp, Uuid } from '../sche
 import { requireUuid } from '../validation.js';
 import { freeJson } from './signals.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// No flags: the pattern is also published in the OpenAPI document.
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Names no row: gen_random_uuid() never returns it. A path id that is not a
