@@ -141,6 +141,36 @@ describe('recompute triggers', () => {
     expect(queuedObjectIds(jobs)).toHaveLength(10_000);
   });
 
+  it('keeps the objects of a job superseded while it ran: requeue_recompute_jobs queues them again', async () => {
+    const tenant = await newTenant();
+    const { held, waiting, afterRequeue } = await withRollback(async (tx) => {
+      const { profileId, used } = await seed(tx, tenant.orgId);
+      await clearJobs(tx, profileId);
+      await assign(tx, tenant.orgId, profileId, ['first.com', 'second.com']);
+      // A worker takes the job...
+      const [running] = await tx<{ id: string }[]>`
+        update graphile_worker._private_jobs
+        set locked_at = now(), locked_by = 'worker-test', attempts = 1
+        where key = ${'recompute_scores:' + profileId}
+        returning id`;
+      // ...and a change arrives while it runs.
+      await writeAnswers(tx, tenant.orgId, [
+        { objectId: 'second.com', templateId: used.templateId, versionId: used.versionIds[0], value: true },
+      ]);
+      const [held] = await tx`
+        select key, attempts >= max_attempts as given_up
+        from graphile_worker._private_jobs where id = ${running.id}`;
+      const waiting = queuedObjectIds((await queuedJobs(tx, profileId)).filter((j) => j.key !== null));
+      await tx`select scoring.requeue_recompute_jobs(${[running.id]}::bigint[], interval '0')`;
+      const afterRequeue = queuedObjectIds((await queuedJobs(tx, profileId)).filter((j) => j.key !== null));
+      return { held, waiting, afterRequeue };
+    });
+
+    expect(held).toEqual({ key: null, given_up: true });
+    expect(waiting).toEqual(['second.com']);
+    expect(afterRequeue).toEqual(['first.com', 'second.com']);
+  });
+
   it('queues nothing when the writing transaction rolls back', async () => {
     const tenant = await newTenant();
     const { profileId, used } = await seed(sql, tenant.orgId);

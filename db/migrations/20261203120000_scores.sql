@@ -385,16 +385,17 @@ revoke all on function scoring.compute(uuid, text[]) from public;
 -- Queueing ---------------------------------------------------------------------
 
 -- Queues recompute_scores for some objects of one profile, coalescing with
--- the profile's waiting job (job_key per profile, preserve_run_at mode).
+-- the profile's waiting job (job_key per profile, preserve_run_at mode):
+-- graphile-worker appends an array payload to the waiting job's, and ids
+-- that job already holds are left out here. The row lock taken here also
+-- keeps a worker from starting that job before this transaction commits,
+-- so a job never runs without the changes that queued it.
 --
--- graphile-worker appends array payloads on a job_key conflict, but when the
--- keyed job is already running (or dead) it detaches the key from it, sets
--- its attempts to the maximum and inserts a new job: if that running job
--- then fails or its worker is killed, its ids would never be retried. So the
--- ids of a job that cannot take the merge are carried over into the new one.
--- Ids already waiting in a mergeable job are not appended twice. The row
--- lock taken here also keeps a worker from starting the job before this
--- transaction commits.
+-- When the keyed job is already running, graphile-worker detaches the key
+-- from it, sets its attempts to the maximum and inserts a new job with only
+-- the new ids. The running job is then never retried: if it fails, the
+-- recompute_scores task queues its ids again itself (requeue_recompute_jobs),
+-- and if its worker dies, sweep_stale_workers does.
 create function scoring._queue_recompute(
   profile_id uuid, object_ids text[], delay interval
 ) returns void
@@ -404,46 +405,26 @@ create function scoring._queue_recompute(
 as $$
 declare
   v_key text := 'recompute_scores:' || profile_id;
-  v_job record;
+  v_waiting json;
   v_ids text[];
 begin
-  select j.payload, j.locked_at is null and j.attempts < j.max_attempts
-    as mergeable
-  into v_job
+  select j.payload
+  into v_waiting
   from graphile_worker._private_jobs as j
   where j.key = v_key
+    and j.locked_at is null
+    and j.attempts < j.max_attempts
   for update;
 
-  if found and v_job.mergeable then
-    -- Only ids the waiting job does not hold yet.
-    select coalesce(array_agg(n.id), '{}')
-    into v_ids
-    from (
-      select i.id from unnest(object_ids) as i (id) where i.id is not null
-      except
-      select w.id
-      from json_array_elements(v_job.payload) as e (batch)
-      cross join json_array_elements_text(e.batch -> 'objectIds') as w (id)
-    ) as n;
-  elsif found then
-    -- Carry the running (or dead) job's ids over into the new job.
-    select coalesce(array_agg(distinct x.id), '{}')
-    into v_ids
-    from (
-      select i.id from unnest(object_ids) as i (id)
-      union all
-      select w.id
-      from json_array_elements(v_job.payload) as e (batch)
-      cross join json_array_elements_text(e.batch -> 'objectIds') as w (id)
-      where e.batch ->> 'profileId' = profile_id::text
-    ) as x (id)
-    where x.id is not null;
-  else
-    select coalesce(array_agg(distinct i.id), '{}')
-    into v_ids
-    from unnest(object_ids) as i (id)
-    where i.id is not null;
-  end if;
+  select coalesce(array_agg(n.id), '{}')
+  into v_ids
+  from (
+    select i.id from unnest(object_ids) as i (id) where i.id is not null
+    except
+    select w.id
+    from json_array_elements(coalesce(v_waiting, '[]')) as e (batch)
+    cross join json_array_elements_text(e.batch -> 'objectIds') as w (id)
+  ) as n;
 
   if cardinality(v_ids) = 0 then
     return;
@@ -637,6 +618,36 @@ create trigger _900_enqueue_deleted
   for each statement
   execute function scoring._tg_rules__enqueue();
 
+-- Queues the object ids of some recompute_scores jobs again, one call per
+-- profile in profile order, for jobs that will not be retried themselves.
+create function scoring.requeue_recompute_jobs(
+  job_ids bigint[], delay interval
+) returns void
+  language sql volatile parallel unsafe
+  security definer
+  set search_path = pg_catalog, pg_temp
+as $$
+  select scoring._queue_recompute(q.profile_id, q.object_ids, delay)
+  from (
+    select (b.batch ->> 'profileId')::uuid as profile_id,
+      array_agg(distinct w.id) as object_ids
+    from graphile_worker._private_jobs as j
+    cross join json_array_elements(j.payload) as b (batch)
+    cross join json_array_elements_text(b.batch -> 'objectIds') as w (id)
+    where j.id = any (job_ids)
+      and json_typeof(j.payload) = 'array'
+    group by 1
+  ) as q
+  order by q.profile_id;
+$$;
+
+comment on function scoring.requeue_recompute_jobs(bigint[], interval) is
+  'Queues the object ids of the given recompute_scores jobs again, after '
+  'delay.';
+
+revoke all on function scoring.requeue_recompute_jobs(bigint[], interval)
+  from public;
+
 -- Worker heartbeats and the stale-worker sweep ---------------------------------
 
 -- One row per graphile-worker worker id, refreshed every few seconds by its
@@ -665,9 +676,10 @@ revoke all on function scoring.beat_workers(text[]) from public;
 
 -- Stock graphile-worker leaves a killed worker's jobs locked for four hours.
 -- This unlocks the jobs of every worker that holds a job but has not beaten
--- within stale_after, so other workers retry them. Jobs that had already
--- been superseded (their ids carried into a newer job by _queue_recompute)
--- are removed rather than left behind as failures. Returns the worker ids.
+-- within stale_after, so other workers retry them. A recompute_scores job
+-- that had been superseded while it ran (see _queue_recompute) would not be
+-- retried: its ids are queued again and the job removed. Returns the ids of
+-- the workers swept.
 create function scoring.sweep_stale_workers(stale_after interval)
   returns text[]
   language plpgsql volatile parallel unsafe
@@ -675,6 +687,7 @@ create function scoring.sweep_stale_workers(stale_after interval)
 as $$
 declare
   v_workers text[];
+  v_superseded bigint[];
 begin
   select coalesce(array_agg(distinct j.locked_by), '{}')
   into v_workers
@@ -686,18 +699,23 @@ begin
       where h.worker_id = j.locked_by
         and h.beat_at >= now() - stale_after);
 
-  if cardinality(v_workers) > 0 then
-    perform graphile_worker.force_unlock_workers(v_workers);
-    perform graphile_worker.complete_jobs(array(
-      select j.id
-      from graphile_worker._private_jobs as j
-      join graphile_worker._private_tasks as t on t.id = j.task_id
-      where t.identifier = 'recompute_scores'
-        and j.key is null
-        and j.locked_at is null
-        and j.attempts >= j.max_attempts
-        and j.last_error is null));
+  if cardinality(v_workers) = 0 then
+    return v_workers;
   end if;
+
+  select coalesce(array_agg(j.id), '{}')
+  into v_superseded
+  from graphile_worker._private_jobs as j
+  join graphile_worker._private_tasks as t on t.id = j.task_id
+  where j.locked_by = any (v_workers)
+    and t.identifier = 'recompute_scores'
+    and j.attempts >= j.max_attempts;
+
+  -- Unlocked first, so that the profile's own keyed job, if it was held by
+  -- a dead worker too, is waiting again and takes the ids as a merge.
+  perform graphile_worker.force_unlock_workers(v_workers);
+  perform scoring.requeue_recompute_jobs(v_superseded, interval '0');
+  perform graphile_worker.complete_jobs(v_superseded);
 
   delete from scoring.worker_heartbeats as h
   where h.beat_at < now() - interval '1 day';
@@ -1030,6 +1048,7 @@ drop function scoring._tg_rules__enqueue();
 drop function scoring._tg_assignments__enqueue();
 drop function scoring._normalize_object_ids(text, text[], text, text, text);
 drop function scoring.sweep_stale_workers(interval);
+drop function scoring.requeue_recompute_jobs(bigint[], interval);
 drop function scoring.beat_workers(text[]);
 drop table scoring.worker_heartbeats;
 drop function scoring.fan_out_profile(uuid, integer);
