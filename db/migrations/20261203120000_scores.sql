@@ -136,6 +136,8 @@ create function scoring.compute(profile_id uuid, object_ids text[])
   -- The planner's estimates for jsonb expansions are far too high, so JIT
   -- would compile for a second on every batch and gain nothing.
   set jit = off
+  -- Sorts and hashes of a 10,000-object batch fit in memory (tuning.md).
+  set work_mem = '32MB'
 as $$
 #variable_conflict use_column
 declare
@@ -368,9 +370,8 @@ begin
   where s.org_id = v_org_id
     and s.profile_id = compute.profile_id
     and s.object_id = any (v_locked)
-    and not exists (
-      select from scored as x
-      where x.object_id = s.object_id and x.dimension = s.dimension);
+    and (s.object_id, s.dimension) not in (
+      select x.object_id, x.dimension from scored as x);
 
   return cardinality(v_locked);
 end
