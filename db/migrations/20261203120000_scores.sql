@@ -74,7 +74,7 @@ create policy tenant on scoring.score_history
 
 grant select on scoring.scores to scoring_api;
 
--- Points of one rule -----------------------------------------------------------
+-- Points of one rule ---------------------------------------------------------
 
 -- The contract's table "points earned", for one rule and one answer. This is
 -- the reference definition; compute() evaluates the same thing set-based
@@ -118,7 +118,7 @@ comment on function scoring.rule_points(text, jsonb, jsonb) is
 grant execute on function scoring.rule_points(text, jsonb, jsonb)
   to scoring_api, scoring_analyst;
 
--- Compute ----------------------------------------------------------------------
+-- Compute --------------------------------------------------------------------
 
 -- Computes every dimension of the profile for the given objects in one
 -- set-based pass and writes the new versions. Objects that are not assigned
@@ -383,7 +383,7 @@ comment on function scoring.compute(uuid, text[]) is
 
 revoke all on function scoring.compute(uuid, text[]) from public;
 
--- Queueing ---------------------------------------------------------------------
+-- Queueing -------------------------------------------------------------------
 
 -- Queues recompute_scores for some objects of one profile, coalescing with
 -- the profile's waiting job (job_key per profile, preserve_run_at mode):
@@ -505,7 +505,7 @@ comment on function scoring.fan_out_profile(uuid, integer) is
 
 revoke all on function scoring.fan_out_profile(uuid, integer) from public;
 
--- Triggers ---------------------------------------------------------------------
+-- Triggers -------------------------------------------------------------------
 
 -- New assignments (one or a bulk insert) get their first compute.
 create function scoring._tg_assignments__enqueue() returns trigger
@@ -649,7 +649,7 @@ comment on function scoring.requeue_recompute_jobs(bigint[], interval) is
 revoke all on function scoring.requeue_recompute_jobs(bigint[], interval)
   from public;
 
--- Worker heartbeats and the stale-worker sweep ---------------------------------
+-- Worker heartbeats and the stale-worker sweep -------------------------------
 
 -- One row per graphile-worker worker id, refreshed every few seconds by its
 -- process. Not tenant data.
@@ -731,7 +731,7 @@ comment on function scoring.sweep_stale_workers(interval) is
 
 revoke all on function scoring.sweep_stale_workers(interval) from public;
 
--- API --------------------------------------------------------------------------
+-- API ------------------------------------------------------------------------
 
 create view api.scores with (security_invoker = true) as
   select
@@ -865,6 +865,8 @@ comment on function api.find_scores(text, text[], uuid, text) is
   'Latest scores of 1 to 500 objects (ids normalised), optionally of one '
   'profile and one dimension. INVALID_QUERY (400) for bad parameters.';
 
+revoke all on function api.find_scores(text, text[], uuid, text)
+  from public;
 grant execute on function api.find_scores(text, text[], uuid, text)
   to scoring_api;
 
@@ -965,10 +967,12 @@ comment on function api.recompute_scores(text, text[], uuid) is
   'assigned to (or only profileId). Returns how many objects and profiles '
   'were queued. NO_ASSIGNMENTS when none is assigned.';
 
+revoke all on function api.recompute_scores(text, text[], uuid)
+  from public;
 grant execute on function api.recompute_scores(text, text[], uuid)
   to scoring_api;
 
--- Analytics --------------------------------------------------------------------
+-- Analytics ------------------------------------------------------------------
 
 -- These views run with their owner's rights, so an analyst needs no access
 -- to the private tables; each filters on the session's org
