@@ -19,7 +19,10 @@ const profileFanOut: Task = async (payload, helpers) => {
       COMPUTE_CHUNK,
     ]),
   );
-  log.debug({ task: 'profile_fan_out', jobId: helpers.job.id, profileId, jobs: rows[0]?.jobs }, 'fanned out');
+  log.debug(
+    { task: 'profile_fan_out', jobId: helpers.job.id, profileId, jobs: rows[0]?.jobs },
+    'fanned out',
+  );
 };
 
 export default profileFanOut;

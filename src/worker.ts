@@ -60,7 +60,10 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
       .catch((error: unknown) => log.warn({ err: error }, 'queueing the sweep failed'));
   await beat();
   await queueSweep();
-  const timers = [setInterval(beat, HEARTBEAT_INTERVAL_MS), setInterval(queueSweep, SWEEP_INTERVAL_MS)];
+  const timers = [
+    setInterval(beat, HEARTBEAT_INTERVAL_MS),
+    setInterval(queueSweep, SWEEP_INTERVAL_MS),
+  ];
 
   const stopTimers = async () => {
     for (const timer of timers) clearInterval(timer);

@@ -54,7 +54,10 @@ const Score = z
       description: 'Number of rules with a signal answer available at compute time.',
     }),
     totalRules: z.number().int().openapi({ description: 'Total rules in the profile/dimension.' }),
-    version: z.number().int().openapi({ description: 'Increments on every recompute.', example: 1 }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Increments on every recompute.', example: 1 }),
     breakdown: z.array(BreakdownItem),
     computedAt: Timestamp,
   })
