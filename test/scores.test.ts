@@ -116,6 +116,7 @@ describe('GET /v1/scoring/scores', () => {
     ['profileId is not a UUID', 'objectType=company&objectId=acme.com&profileId=42'],
     ['dimension is not a slug', 'objectType=company&objectId=acme.com&dimension=Fit!'],
     ['a parameter is unknown', 'objectType=company&objectId=acme.com&sort=score'],
+    ['objectId holds a NUL character', 'objectType=company&objectId=acme%00.com'],
     ['more than 500 objectIds are given', 'objectType=company&' + Array.from({ length: 501 }, (_, i) => `objectId=a${i}.com`).join('&')],
   ])('rejects a query where %s (400 INVALID_QUERY)', async (_case, query) => {
     const tenant = await newTenant();
@@ -256,6 +257,7 @@ describe('POST /v1/scoring/scores/recompute', () => {
     ['objectType is unknown', { objectType: 'person', objectIds: ['acme.com'] }],
     ['a field is unknown', { objectType: 'company', objectIds: ['acme.com'], force: true }],
     ['profileId is not a UUID', { objectType: 'company', objectIds: ['acme.com'], profileId: 'p1' }],
+    ['an id holds a NUL character', { objectType: 'company', objectIds: ['acme\u0000.com'] }],
   ])('rejects a body where %s (422 VALIDATION_ERROR)', async (_case, body) => {
     const tenant = await newTenant();
 

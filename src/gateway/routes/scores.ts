@@ -63,11 +63,14 @@ const Score = z
   })
   .openapi('Score');
 
+// Postgres text cannot hold NUL; such an id could never name an object.
+const objectId = z.string().min(1).regex(/^[^\u0000]*$/, 'must not contain NUL');
+
 // One objectId arrives as a string, several as an array.
 const objectIdParam = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (Array.isArray(value) ? value : [value]))
-  .pipe(z.array(z.string().min(1)).min(1).max(MAX_OBJECTS))
+  .pipe(z.array(objectId).min(1).max(MAX_OBJECTS))
   .openapi({
     param: { name: 'objectId', in: 'query' },
     description:
@@ -94,7 +97,7 @@ const RecomputeRequest = z
   .strictObject({
     objectType: ObjectType,
     objectIds: z
-      .array(z.string().min(1))
+      .array(objectId)
       .min(1)
       .max(MAX_OBJECTS)
       .openapi({ description: 'Capped at 500 per request — paginate larger lists.' }),
