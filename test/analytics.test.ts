@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  answerTo,
   assign,
   compute,
   createProfile,
@@ -46,12 +47,11 @@ async function seed(tx: Db, orgId: string) {
     await tx`
       update scoring.score_history set computed_at = now() - interval '10 days'
       where profile_id = ${profileId}`;
-    await writeAnswers(tx, orgId, objects.map((objectId, i) => ({
-      objectId, templateId: flag.templateId, versionId: flag.versionIds[0], value: i % 3 !== 0,
-    })));
-    await writeAnswers(tx, orgId, objects.filter((_, i) => i % 2 === 0).map((objectId, i) => ({
-      objectId, templateId: size.templateId, versionId: size.versionIds[0], value: i * 10,
-    })));
+    const flags = objects.map((objectId, i) => answerTo(flag, objectId, i % 3 !== 0));
+    await writeAnswers(tx, orgId, flags);
+    await writeAnswers(tx, orgId, objects
+      .filter((_, i) => i % 2 === 0)
+      .map((objectId, i) => answerTo(size, objectId, i * 10)));
     await compute(tx, profileId, objects);
   }
 }
@@ -80,7 +80,9 @@ describe('analytics views', () => {
     });
 
     expect(queries.length).toBeGreaterThanOrEqual(5);
-    for (const result of results) expect(result, result.query).toMatchObject({ rows: expect.any(Number) });
+    for (const result of results) {
+      expect(result, result.query).toMatchObject({ rows: expect.any(Number) });
+    }
     expect(results.filter((r) => r.rows === 0).map((r) => r.query)).toEqual([]);
   });
 
@@ -109,7 +111,8 @@ describe('analytics views', () => {
       .reduce((sum: number, b: any) => sum + Number(b.objects), 0);
     expect(total).toBe(40);
     const co1 = moved.find(
-      (m: any) => m.profile_name === 'Enterprise' && m.object_id === 'co1.example' && m.dimension === 'fit',
+      (m: any) =>
+        m.profile_name === 'Enterprise' && m.object_id === 'co1.example' && m.dimension === 'fit',
     );
     expect(co1?.moved).toBe(expected[0].moved);
   });

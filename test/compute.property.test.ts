@@ -11,6 +11,7 @@ import {
   withRollback,
   writeAnswers,
   type AnswerType,
+  type Db,
 } from './scores-fixtures.js';
 import { newTenant } from './support/stack.js';
 
@@ -71,7 +72,10 @@ function maxPointsFor(pv: PointValues): Cents {
     case 'number':
       return max0(...pv.ranges.map((r) => r.points));
     case 'select':
-      return max0(...Object.values(pv.options), ...(pv.otherwise === undefined ? [] : [pv.otherwise]));
+      return max0(
+        ...Object.values(pv.options),
+        ...(pv.otherwise === undefined ? [] : [pv.otherwise]),
+      );
     case 'multi_select':
       return pv.cap ?? Object.values(pv.options).reduce((s, p) => (p > 0n ? s + p : s), 0n);
   }
@@ -92,7 +96,15 @@ const toText = (cents: Cents) => {
 const toJson = (cents: Cents) => Number(cents) / 100;
 
 function model(rules: RuleCase[], objects: string[]) {
-  const result: Array<{ object_id: string; dimension: string; score: string; earned: Cents; max: Cents; answered: number; total: number }> = [];
+  const result: Array<{
+    object_id: string;
+    dimension: string;
+    score: string;
+    earned: Cents;
+    max: Cents;
+    answered: number;
+    total: number;
+  }> = [];
   for (const [index, objectId] of objects.entries()) {
     for (const dimension of ['fit', 'intent'] as const) {
       const ofDimension = rules.filter((r) => r.dimension === dimension);
@@ -109,7 +121,9 @@ function model(rules: RuleCase[], objects: string[]) {
         earned += pointsFor(rule.pointValues, latest);
         max += maxPointsFor(rule.pointValues);
       }
-      result.push({ object_id: objectId, dimension, score: toText(scoreCents(earned, max)), earned, max, answered, total: ofDimension.length });
+      const score = toText(scoreCents(earned, max));
+      const total = ofDimension.length;
+      result.push({ object_id: objectId, dimension, score, earned, max, answered, total });
     }
   }
   return result.sort((a, b) => (a.object_id + a.dimension < b.object_id + b.dimension ? -1 : 1));
@@ -150,7 +164,11 @@ const pointValues: fc.Arbitrary<PointValues> = fc.oneof(
     { requiredKeys: ['type', 'options'] },
   ),
   fc.record(
-    { type: fc.constant('multi_select' as const), options: optionPoints, cap: fc.bigInt({ min: 1n, max: 100000n }) },
+    {
+      type: fc.constant('multi_select' as const),
+      options: optionPoints,
+      cap: fc.bigInt({ min: 1n, max: 100000n }),
+    },
     { requiredKeys: ['type', 'options'] },
   ),
 );
@@ -171,7 +189,11 @@ function answerValue(type: PointValues['type']): fc.Arbitrary<AnswerValue> {
 const OBJECTS = ['alpha.example', 'beta.example', 'gamma.example'];
 
 const ruleCase: fc.Arbitrary<RuleCase> = fc
-  .tuple(fc.constantFrom('fit' as const, 'intent' as const), pointValues, fc.integer({ min: 1, max: 3 }))
+  .tuple(
+    fc.constantFrom('fit' as const, 'intent' as const),
+    pointValues,
+    fc.integer({ min: 1, max: 3 }),
+  )
   .chain(([dimension, pv, versions]) =>
     fc
       .array(
@@ -214,48 +236,56 @@ function pointValuesJson(pv: PointValues): unknown {
 
 const answerJson = (value: AnswerValue) => (typeof value === 'bigint' ? toJson(value) : value);
 
+/**
+ * One profile with a template and a rule per case, the cases' answers in
+ * time order (one write each, so a later answer to the same version replaces
+ * the earlier one, as the model's "last answer wins" assumes), the objects
+ * assigned and computed. Returns the profile id.
+ */
+async function seedAndCompute(tx: Db, orgId: string, rules: RuleCase[]) {
+  const profileId = await createProfile(tx, orgId);
+  let clock = Date.now() - 86_400_000;
+  for (const rule of rules) {
+    const type = rule.pointValues.type as AnswerType;
+    const listed = type === 'select' || type === 'multi_select' ? OPTIONS : null;
+    const { templateId, versionIds } = await createTemplate(tx, orgId, type, { options: listed });
+    for (let v = 1; v < rule.versions; v++) {
+      versionIds.push(await addTemplateVersion(tx, orgId, templateId));
+    }
+    // Two rules may share a dimension; each has its own template.
+    await upsertRule(tx, orgId, {
+      profileId,
+      templateId,
+      dimension: rule.dimension,
+      answerType: type,
+      pointValues: pointValuesJson(rule.pointValues),
+    });
+    for (const answer of rule.answers) {
+      clock += 1000;
+      await writeAnswers(tx, orgId, [
+        {
+          objectId: OBJECTS[answer.object],
+          templateId,
+          versionId: versionIds[answer.version],
+          value: answerJson(answer.value),
+          answeredAt: new Date(clock),
+        },
+      ]);
+    }
+  }
+  await assign(tx, orgId, profileId, OBJECTS);
+  await compute(tx, profileId, OBJECTS);
+  return profileId;
+}
+
 describe('scoring.compute', () => {
   it('matches an independent model of the contract formula to the cent, for random rules and answers', async () => {
     const tenant = await newTenant();
     await fc.assert(
       fc.asyncProperty(fc.array(ruleCase, { minLength: 0, maxLength: 6 }), async (rules) => {
-        const rows = await withRollback(async (tx) => {
-          const profileId = await createProfile(tx, tenant.orgId);
-          let clock = Date.now() - 86_400_000;
-          const answers = [];
-          for (const [index, rule] of rules.entries()) {
-            const type = rule.pointValues.type as AnswerType;
-            const listed = type === 'select' || type === 'multi_select' ? OPTIONS : null;
-            const { templateId, versionIds } = await createTemplate(tx, tenant.orgId, type, { options: listed });
-            for (let v = 1; v < rule.versions; v++) versionIds.push(await addTemplateVersion(tx, tenant.orgId, templateId));
-            // Two rules may share a dimension; each has its own template.
-            await upsertRule(tx, tenant.orgId, {
-              profileId,
-              templateId,
-              dimension: rule.dimension,
-              answerType: type,
-              pointValues: pointValuesJson(rule.pointValues),
-            });
-            // One stored answer per (object, version): a later answer to the
-            // same version replaces the earlier one, exactly as the model's
-            // "last answer wins" assumes when answers come in time order.
-            for (const answer of rule.answers) {
-              clock += 1000;
-              answers.push({
-                objectId: OBJECTS[answer.object],
-                templateId,
-                versionId: versionIds[answer.version],
-                value: answerJson(answer.value),
-                answeredAt: new Date(clock),
-                order: index,
-              });
-            }
-          }
-          for (const answer of answers) await writeAnswers(tx, tenant.orgId, [answer]);
-          await assign(tx, tenant.orgId, profileId, OBJECTS);
-          await compute(tx, profileId, OBJECTS);
-          return latestScores(tx, profileId);
-        });
+        const rows = await withRollback(async (tx) =>
+          latestScores(tx, await seedAndCompute(tx, tenant.orgId, rules)),
+        );
 
         const expected = model(rules, OBJECTS);
         expect(
@@ -289,27 +319,7 @@ describe('scoring.compute', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(ruleCase, { minLength: 1, maxLength: 4 }), async (rules) => {
         const mismatches = await withRollback(async (tx) => {
-          const profileId = await createProfile(tx, tenant.orgId);
-          let clock = Date.now() - 86_400_000;
-          for (const rule of rules) {
-            const type = rule.pointValues.type as AnswerType;
-            const listed = type === 'select' || type === 'multi_select' ? OPTIONS : null;
-            const { templateId, versionIds } = await createTemplate(tx, tenant.orgId, type, { options: listed });
-            for (let v = 1; v < rule.versions; v++) versionIds.push(await addTemplateVersion(tx, tenant.orgId, templateId));
-            await upsertRule(tx, tenant.orgId, {
-              profileId, templateId, dimension: rule.dimension, answerType: type,
-              pointValues: pointValuesJson(rule.pointValues),
-            });
-            for (const answer of rule.answers) {
-              clock += 1000;
-              await writeAnswers(tx, tenant.orgId, [{
-                objectId: OBJECTS[answer.object], templateId, versionId: versionIds[answer.version],
-                value: answerJson(answer.value), answeredAt: new Date(clock),
-              }]);
-            }
-          }
-          await assign(tx, tenant.orgId, profileId, OBJECTS);
-          await compute(tx, profileId, OBJECTS);
+          const profileId = await seedAndCompute(tx, tenant.orgId, rules);
           return tx`
             select s.object_id, item ->> 'ruleId' as rule_id
             from scoring.scores s

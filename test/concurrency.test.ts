@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  answerTo,
   assign,
   comparable,
   createProfile,
@@ -46,8 +47,13 @@ describe('concurrent changes with two workers', () => {
     const rule = (templateId: string, dimension: string, answerType: any, pointValues: unknown) =>
       upsertRule(sql, orgId, { profileId, templateId, dimension, answerType, pointValues });
     await rule(flag.templateId, 'fit', 'boolean', { true: 10, false: 0 });
-    await rule(headcount.templateId, 'fit', 'number', { ranges: [{ max: 100, points: 1 }, { min: 100, points: 9 }] });
-    await rule(region.templateId, 'intent', 'select', { options: { emea: 5, na: 3 }, otherwise: 1 });
+    await rule(headcount.templateId, 'fit', 'number', {
+      ranges: [{ max: 100, points: 1 }, { min: 100, points: 9 }],
+    });
+    await rule(region.templateId, 'intent', 'select', {
+      options: { emea: 5, na: 3 },
+      otherwise: 1,
+    });
     await assign(sql, orgId, profileId, OBJECTS);
     const next = random(42);
     const pick = (count: number) =>
@@ -56,9 +62,9 @@ describe('concurrent changes with two workers', () => {
     const answerWrites = Array.from({ length: 30 }, async (_, round) => {
       const ids = [...new Set(pick(40))];
       await writeAnswers(sql, orgId, ids.flatMap((objectId) => [
-        { objectId, templateId: flag.templateId, versionId: flag.versionIds[0], value: next() < 0.5 },
-        { objectId, templateId: headcount.templateId, versionId: headcount.versionIds[0], value: Math.floor(next() * 300) },
-        { objectId, templateId: region.templateId, versionId: region.versionIds[0], value: REGIONS[round % 3] },
+        answerTo(flag, objectId, next() < 0.5),
+        answerTo(headcount, objectId, Math.floor(next() * 300)),
+        answerTo(region, objectId, REGIONS[round % 3]),
       ]));
     });
     const ruleEdits = Array.from({ length: 6 }, async (_, round) => {
@@ -66,7 +72,8 @@ describe('concurrent changes with two workers', () => {
       await rule(flag.templateId, 'fit', 'boolean', { true: 10 - round, false: round });
       // A dimension that comes and goes.
       if (round % 2 === 0) await rule(flag.templateId, 'extra', 'boolean', { true: 1, false: 0 });
-      else await sql`delete from scoring.rules where profile_id = ${profileId} and dimension = 'extra'`;
+      else await sql`
+        delete from scoring.rules where profile_id = ${profileId} and dimension = 'extra'`;
     });
     const recomputes = Array.from({ length: 10 }, async () => {
       const res = await tenant.post('/v1/scoring/scores/recompute', {
@@ -77,7 +84,8 @@ describe('concurrent changes with two workers', () => {
     });
     await Promise.all([...answerWrites, ...ruleEdits, ...recomputes]);
 
-    await waitFor(async () => ((await queuedJobs(sql, profileId)).length === 0 ? true : undefined), 90_000, 'all jobs');
+    const idle = async () => ((await queuedJobs(sql, profileId)).length === 0 ? true : undefined);
+    await waitFor(idle, 90_000, 'all jobs');
     const latest = await latestScores(sql, profileId);
     const versions = await sql<{ repeated: number; gaps: number; behind: number }[]>`
       select

@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.js';
 import {
+  answerTo,
   assign,
   createProfile,
   createTemplate,
@@ -60,9 +61,7 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
       pointValues: { true: 10, false: 0 },
     });
     const objects = Array.from({ length: 2500 }, (_, i) => `o${String(i).padStart(4, '0')}.com`);
-    await writeAnswers(db, orgId, objects.map((objectId) => ({
-      objectId, templateId: flag.templateId, versionId: flag.versionIds[0], value: true,
-    })));
+    await writeAnswers(db, orgId, objects.map((objectId) => answerTo(flag, objectId, true)));
     // One statement: one recompute_scores job of 2,500 objects, 3 chunks.
     await assign(db, orgId, profileId, objects);
     await db`delete from graphile_worker._private_jobs where key like 'profile_fan_out:%'`;
@@ -93,7 +92,7 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     // queues a new job for it and gives up on the held one (its attempts are
     // maxed), so the sweep must queue the held job's objects again.
     await writeAnswers(db, orgId, [
-      { objectId: objects[2400], templateId: flag.templateId, versionId: flag.versionIds[0], value: false },
+      answerTo(flag, objects[2400], false),
     ]);
     const held = (await recomputeJobs(profileId)).find((job) => job.id === locked.id);
     expect(held).toMatchObject({ locked_by: locked.locked_by, key: null });

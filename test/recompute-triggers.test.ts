@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  answerTo,
   assign,
   createProfile,
   createTemplate,
@@ -15,6 +16,8 @@ import {
   type WorkerProcess,
 } from './scores-fixtures.js';
 import { newTenant, sql } from './support/stack.js';
+
+const manyObjects = (count: number) => Array.from({ length: count }, (_, i) => `o${i}.com`);
 
 // What the triggers queue is checked inside the writing transaction: jobs
 // are rows of that transaction, invisible to any worker until it commits,
@@ -58,7 +61,7 @@ describe('recompute triggers', () => {
     const tenant = await newTenant();
     const { upserted, deleted } = await withRollback(async (tx) => {
       const { profileId, unused } = await seed(tx, tenant.orgId);
-      await assign(tx, tenant.orgId, profileId, Array.from({ length: 2000 }, (_, i) => `o${i}.com`));
+      await assign(tx, tenant.orgId, profileId, manyObjects(2000));
       await clearJobs(tx, profileId);
 
       const ruleId = await upsertRule(tx, tenant.orgId, {
@@ -75,7 +78,9 @@ describe('recompute triggers', () => {
       return { upserted, deleted: await queuedJobs(tx, profileId) };
     });
 
-    expect(upserted.map((j) => [j.task, j.payload])).toEqual([['profile_fan_out', { profileId: expect.any(String) }]]);
+    expect(upserted.map((j) => [j.task, j.payload])).toEqual([
+      ['profile_fan_out', { profileId: expect.any(String) }],
+    ]);
     expect(deleted.map((j) => j.task)).toEqual(['profile_fan_out']);
   });
 
@@ -83,7 +88,7 @@ describe('recompute triggers', () => {
     const tenant = await newTenant();
     const jobs = await withRollback(async (tx) => {
       const { profileId } = await seed(tx, tenant.orgId);
-      await assign(tx, tenant.orgId, profileId, Array.from({ length: 2500 }, (_, i) => `o${i}.com`));
+      await assign(tx, tenant.orgId, profileId, manyObjects(2500));
       await clearJobs(tx, profileId);
       const [{ queued }] = await tx<{ queued: number }[]>`
         select scoring.fan_out_profile(${profileId}, 1000) as queued`;
@@ -103,12 +108,12 @@ describe('recompute triggers', () => {
       await clearJobs(tx, profileId);
 
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'acme.com', templateId: unused.templateId, versionId: unused.versionIds[0], value: true },
-        { objectId: 'unassigned.com', templateId: usedTemplate.templateId, versionId: usedTemplate.versionIds[0], value: true },
+        answerTo(unused, 'acme.com', true),
+        answerTo(usedTemplate, 'unassigned.com', true),
       ]);
       const unusedOnly = await queuedJobs(tx, profileId);
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'acme.com', templateId: usedTemplate.templateId, versionId: usedTemplate.versionIds[0], value: true },
+        answerTo(usedTemplate, 'acme.com', true),
       ]);
       return { unusedOnly, used: await queuedJobs(tx, profileId) };
     });
@@ -129,9 +134,7 @@ describe('recompute triggers', () => {
         await writeAnswers(
           tx,
           tenant.orgId,
-          objects.slice(start, start + 1000).map((objectId) => ({
-            objectId, templateId: used.templateId, versionId: used.versionIds[0], value: true,
-          })),
+          objects.slice(start, start + 1000).map((objectId) => answerTo(used, objectId, true)),
         );
       }
       return queuedJobs(tx, profileId);
@@ -155,14 +158,15 @@ describe('recompute triggers', () => {
         returning id`;
       // ...and a change arrives while it runs.
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'second.com', templateId: used.templateId, versionId: used.versionIds[0], value: true },
+        answerTo(used, 'second.com', true),
       ]);
       const [held] = await tx`
         select key, attempts >= max_attempts as given_up
         from graphile_worker._private_jobs where id = ${running.id}`;
-      const waiting = queuedObjectIds((await queuedJobs(tx, profileId)).filter((j) => j.key !== null));
+      const keyed = async () => (await queuedJobs(tx, profileId)).filter((j) => j.key !== null);
+      const waiting = queuedObjectIds(await keyed());
       await tx`select scoring.requeue_recompute_jobs(${[running.id]}::bigint[], interval '0')`;
-      const afterRequeue = queuedObjectIds((await queuedJobs(tx, profileId)).filter((j) => j.key !== null));
+      const afterRequeue = queuedObjectIds(await keyed());
       return { held, waiting, afterRequeue };
     });
 
@@ -178,7 +182,7 @@ describe('recompute triggers', () => {
     const inside = await withRollback(async (tx) => {
       await assign(tx, tenant.orgId, profileId, ['rolled-back.com']);
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'rolled-back.com', templateId: used.templateId, versionId: used.versionIds[0], value: true },
+        answerTo(used, 'rolled-back.com', true),
       ]);
       return queuedObjectIds(await queuedJobs(tx, profileId));
     });
@@ -207,20 +211,31 @@ describe('automatic recompute through a running worker', () => {
     const { profileId, used } = await seed(sql, tenant.orgId);
 
     await assign(sql, tenant.orgId, profileId, ['acme.com']);
-    const first = await waitFor(() => fitScore(profileId, 'acme.com', '0.00'), 20_000, 'first compute');
+    const first = await waitFor(() => fitScore(profileId, 'acme.com', '0.00'), 20_000, 'compute');
 
     await writeAnswers(sql, tenant.orgId, [
-      { objectId: 'acme.com', templateId: used.templateId, versionId: used.versionIds[0], value: true },
+      answerTo(used, 'acme.com', true),
     ]);
-    const answered = await waitFor(() => fitScore(profileId, 'acme.com', '100.00'), 20_000, 'answer');
+    const answered = await waitFor(
+      () => fitScore(profileId, 'acme.com', '100.00'),
+      20_000,
+      'answer',
+    );
 
     await upsertRule(sql, tenant.orgId, {
       profileId, templateId: used.templateId, dimension: 'fit', answerType: 'boolean',
       pointValues: { true: 5, false: 20 },
     });
-    const ruled = await waitFor(() => fitScore(profileId, 'acme.com', '25.00'), 20_000, 'rule change');
+    const ruled = await waitFor(
+      () => fitScore(profileId, 'acme.com', '25.00'),
+      20_000,
+      'rule change',
+    );
 
-    const res = await tenant.post('/v1/scoring/scores/recompute', { objectType: 'company', objectIds: ['acme.com'] });
+    const res = await tenant.post('/v1/scoring/scores/recompute', {
+      objectType: 'company',
+      objectIds: ['acme.com'],
+    });
     expect(res.status).toBe(202);
     const recomputed = await waitFor(async () => {
       const row = await fitScore(profileId, 'acme.com', '25.00');

@@ -98,6 +98,15 @@ export interface AnswerRow {
   objectType?: ObjectType;
 }
 
+/** An answer to a template's first version. */
+export function answerTo(
+  template: { templateId: string; versionIds: string[] },
+  objectId: string,
+  value: unknown,
+): AnswerRow {
+  return { objectId, templateId: template.templateId, versionId: template.versionIds[0], value };
+}
+
 /**
  * Writes answers in one statement, replacing earlier ones per version. Rows
  * go in key order, as api.put_answers writes them, so that two concurrent
@@ -279,14 +288,14 @@ export async function freshScores(profileId: string, db: Sql = sql) {
 
 /** A score row without the fields a recompute is allowed to change. */
 export function comparable(rows: ScoreRow[]) {
-  return rows.map(({ object_id, dimension, score, earned, max_possible, rules_with_answers, total_rules, breakdown }) => ({
-    object_id,
-    dimension,
-    score,
-    earned,
-    max_possible,
-    rules_with_answers,
-    total_rules,
-    breakdown,
+  return rows.map((row) => ({
+    object_id: row.object_id,
+    dimension: row.dimension,
+    score: row.score,
+    earned: row.earned,
+    max_possible: row.max_possible,
+    rules_with_answers: row.rules_with_answers,
+    total_rules: row.total_rules,
+    breakdown: row.breakdown,
   }));
 }

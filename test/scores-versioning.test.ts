@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answerTo,
   assign,
   compute,
   createProfile,
@@ -30,13 +31,19 @@ async function seed(tx: Db, orgId: string) {
   await assign(tx, orgId, profileId, ['acme.com']);
   const answerHeadcount = (value: number) =>
     writeAnswers(tx, orgId, [
-      { objectId: 'acme.com', templateId: headcount.templateId, versionId: headcount.versionIds[0], value },
+      answerTo(headcount, 'acme.com', value),
     ]);
   return { profileId, crmRule, crm, answerHeadcount };
 }
 
 async function history(tx: Db, profileId: string, dimension = 'fit') {
-  return tx<{ version: number; score: string; previous_score: string | null; delta: string | null }[]>`
+  type Version = {
+    version: number;
+    score: string;
+    previous_score: string | null;
+    delta: string | null;
+  };
+  return tx<Version[]>`
     select version, score::text, previous_score::text, delta::text
     from scoring.score_history
     where profile_id = ${profileId} and dimension = ${dimension}
@@ -44,7 +51,7 @@ async function history(tx: Db, profileId: string, dimension = 'fit') {
 }
 
 describe('score versioning', () => {
-  it('starts at version 1 with no previous score, then adds 1 per compute with previousScore and delta', async () => {
+  it('starts at version 1 without a previous score, then adds 1 per compute with previousScore and delta', async () => {
     const tenant = await newTenant();
     await withRollback(async (tx) => {
       const { profileId, answerHeadcount } = await seed(tx, tenant.orgId);
@@ -57,10 +64,16 @@ describe('score versioning', () => {
       await compute(tx, profileId, ['acme.com']);
       const [third] = await latestScores(tx, profileId);
 
-      expect(first).toMatchObject({ dimension: 'fit', version: 1, score: '0.00', previous_score: null, delta: null });
-      expect(second).toMatchObject({ version: 2, score: '25.00', previous_score: '0.00', delta: '25.00' });
+      expect(first).toMatchObject({
+        dimension: 'fit', version: 1, score: '0.00', previous_score: null, delta: null,
+      });
+      expect(second).toMatchObject({
+        version: 2, score: '25.00', previous_score: '0.00', delta: '25.00',
+      });
       // A recompute that changes nothing still makes a version.
-      expect(third).toMatchObject({ version: 3, score: '25.00', previous_score: '25.00', delta: '0.00' });
+      expect(third).toMatchObject({
+        version: 3, score: '25.00', previous_score: '25.00', delta: '0.00',
+      });
       expect(await history(tx, profileId)).toEqual([
         { version: 1, score: '0.00', previous_score: null, delta: null },
         { version: 2, score: '25.00', previous_score: '0.00', delta: '25.00' },
@@ -69,7 +82,7 @@ describe('score versioning', () => {
     });
   });
 
-  it('keeps history when an assignment is deleted and continues its versions on reassignment', async () => {
+  it('keeps history when an assignment is deleted and continues versions on reassignment', async () => {
     const tenant = await newTenant();
     await withRollback(async (tx) => {
       const { profileId, answerHeadcount } = await seed(tx, tenant.orgId);
@@ -84,7 +97,9 @@ describe('score versioning', () => {
       const [reassigned] = await latestScores(tx, profileId);
 
       expect(afterDelete).toEqual([]);
-      expect(reassigned).toMatchObject({ dimension: 'fit', version: 3, score: '100.00', previous_score: '100.00' });
+      expect(reassigned).toMatchObject({
+        dimension: 'fit', version: 3, score: '100.00', previous_score: '100.00',
+      });
       expect((await history(tx, profileId)).map((h) => h.version)).toEqual([1, 2, 3]);
     });
   });
@@ -115,15 +130,20 @@ describe('score versioning', () => {
         values (${tenant.orgId}, ${crm.templateId}, 2) returning id`;
       const day = 86_400_000;
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'acme.com', templateId: crm.templateId, versionId: crm.versionIds[0], value: true, answeredAt: new Date(Date.now() - day) },
-        { objectId: 'acme.com', templateId: crm.templateId, versionId: v2, value: false, answeredAt: new Date(Date.now() - 2 * day) },
+        { ...answerTo(crm, 'acme.com', true), answeredAt: new Date(Date.now() - day) },
+        {
+          objectId: 'acme.com', templateId: crm.templateId, versionId: v2,
+          value: false, answeredAt: new Date(Date.now() - 2 * day),
+        },
       ]);
 
       await compute(tx, profileId, ['acme.com']);
       const intent = (await latestScores(tx, profileId)).find((s) => s.dimension === 'intent');
 
       expect(intent).toMatchObject({ score: '100.00', rules_with_answers: 1 });
-      expect(intent?.breakdown[0]).toMatchObject({ answer: true, signalTemplateVersionId: crm.versionIds[0] });
+      expect(intent?.breakdown[0]).toMatchObject({
+        answer: true, signalTemplateVersionId: crm.versionIds[0],
+      });
     });
   });
 
@@ -142,8 +162,8 @@ describe('score versioning', () => {
         pointValues: { true: -3, false: 0 },
       });
       await writeAnswers(tx, tenant.orgId, [
-        { objectId: 'acme.com', templateId: flag.templateId, versionId: flag.versionIds[0], value: true },
-        { objectId: 'acme.com', templateId: other.templateId, versionId: other.versionIds[0], value: true },
+        answerTo(flag, 'acme.com', true),
+        answerTo(other, 'acme.com', true),
       ]);
       await assign(tx, tenant.orgId, profileId, ['acme.com']);
 
@@ -165,7 +185,8 @@ describe('score versioning', () => {
       const computed = await compute(tx, profileId, ['acme.com', 'unassigned.com']);
 
       expect(computed).toBe(1);
-      expect((await latestScores(tx, profileId)).map((s) => s.object_id)).toEqual(['acme.com', 'acme.com']);
+      const objects = (await latestScores(tx, profileId)).map((s) => s.object_id);
+      expect(objects).toEqual(['acme.com', 'acme.com']);
     });
   });
 });

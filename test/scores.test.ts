@@ -4,6 +4,7 @@ import { createApp } from '../src/gateway/app.js';
 import { TenantTokens } from '../src/gateway/jwt.js';
 import { freePort } from '../src/net.js';
 import {
+  answerTo,
   assign,
   compute,
   createProfile,
@@ -32,8 +33,8 @@ async function seedScored(tenant: Tenant) {
     pointValues: { options: { emea: 8, na: 2 } },
   });
   await writeAnswers(sql, tenant.orgId, [
-    { objectId: 'acme.com', templateId: bool.templateId, versionId: bool.versionIds[0], value: true },
-    { objectId: 'acme.com', templateId: region.templateId, versionId: region.versionIds[0], value: 'na' },
+    answerTo(bool, 'acme.com', true),
+    answerTo(region, 'acme.com', 'na'),
   ]);
   await assign(sql, tenant.orgId, profileId, ['acme.com', 'stripe.com']);
   await compute(sql, profileId, ['acme.com', 'stripe.com']);
@@ -79,7 +80,11 @@ describe('GET /v1/scoring/scores', () => {
         maxPoints: 10,
       },
     ]);
-    expect(scores[2].breakdown[0]).toMatchObject({ answer: null, signalTemplateVersionId: null, points: 0 });
+    expect(scores[2].breakdown[0]).toMatchObject({
+      answer: null,
+      signalTemplateVersionId: null,
+      points: 0,
+    });
   });
 
   it('filters by profileId and dimension', async () => {
@@ -87,7 +92,8 @@ describe('GET /v1/scoring/scores', () => {
     const { profileId } = await seedScored(tenant);
 
     const byDimension = await tenant.get(
-      `/v1/scoring/scores?objectType=company&objectId=acme.com&profileId=${profileId}&dimension=intent`,
+      '/v1/scoring/scores?objectType=company&objectId=acme.com' +
+        `&profileId=${profileId}&dimension=intent`,
     );
     const otherProfile = await tenant.get(
       `/v1/scoring/scores?objectType=company&objectId=acme.com&profileId=${crypto.randomUUID()}`,
@@ -101,7 +107,9 @@ describe('GET /v1/scoring/scores', () => {
   it('answers an empty array for objects without scores', async () => {
     const tenant = await newTenant();
 
-    const res = await tenant.get('/v1/scoring/scores?objectType=contact&objectId=linkedin.com/in/nobody-here');
+    const res = await tenant.get(
+      '/v1/scoring/scores?objectType=contact&objectId=linkedin.com/in/nobody-here',
+    );
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: [] });
@@ -117,7 +125,10 @@ describe('GET /v1/scoring/scores', () => {
     ['dimension is not a slug', 'objectType=company&objectId=acme.com&dimension=Fit!'],
     ['a parameter is unknown', 'objectType=company&objectId=acme.com&sort=score'],
     ['objectId holds a NUL character', 'objectType=company&objectId=acme%00.com'],
-    ['more than 500 objectIds are given', 'objectType=company&' + Array.from({ length: 501 }, (_, i) => `objectId=a${i}.com`).join('&')],
+    [
+      'more than 500 objectIds are given',
+      'objectType=company&' + Array.from({ length: 501 }, (_, i) => `objectId=a${i}.com`).join('&'),
+    ],
   ])('rejects a query where %s (400 INVALID_QUERY)', async (_case, query) => {
     const tenant = await newTenant();
 
@@ -130,7 +141,9 @@ describe('GET /v1/scoring/scores', () => {
   it('names the index of an invalid objectId in details (400 INVALID_QUERY)', async () => {
     const tenant = await newTenant();
 
-    const res = await tenant.get('/v1/scoring/scores?objectType=company&objectId=acme.com&objectId=nope');
+    const res = await tenant.get(
+      '/v1/scoring/scores?objectType=company&objectId=acme.com&objectId=nope',
+    );
 
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'objectId.1' })]);
@@ -148,7 +161,9 @@ describe('GET /v1/scoring/scores', () => {
     const other = await newTenant();
     const { profileId } = await seedScored(owner);
 
-    const res = await other.get(`/v1/scoring/scores?objectType=company&objectId=acme.com&profileId=${profileId}`);
+    const res = await other.get(
+      `/v1/scoring/scores?objectType=company&objectId=acme.com&profileId=${profileId}`,
+    );
     const all = await other.get('/v1/scoring/scores?objectType=company&objectId=acme.com');
 
     expect(res.body).toEqual({ data: [] });
@@ -253,10 +268,16 @@ describe('POST /v1/scoring/scores/recompute', () => {
 
   it.each([
     ['objectIds is empty', { objectType: 'company', objectIds: [] }],
-    ['objectIds holds 501 ids', { objectType: 'company', objectIds: Array.from({ length: 501 }, (_, i) => `a${i}.com`) }],
+    [
+      'objectIds holds 501 ids',
+      { objectType: 'company', objectIds: Array.from({ length: 501 }, (_, i) => `a${i}.com`) },
+    ],
     ['objectType is unknown', { objectType: 'person', objectIds: ['acme.com'] }],
     ['a field is unknown', { objectType: 'company', objectIds: ['acme.com'], force: true }],
-    ['profileId is not a UUID', { objectType: 'company', objectIds: ['acme.com'], profileId: 'p1' }],
+    [
+      'profileId is not a UUID',
+      { objectType: 'company', objectIds: ['acme.com'], profileId: 'p1' },
+    ],
     ['an id holds a NUL character', { objectType: 'company', objectIds: ['acme\u0000.com'] }],
   ])('rejects a body where %s (422 VALIDATION_ERROR)', async (_case, body) => {
     const tenant = await newTenant();
