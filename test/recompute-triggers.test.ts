@@ -206,6 +206,61 @@ describe('automatic recompute through a running worker', () => {
     return row?.score === expected ? row : undefined;
   };
 
+  it('keeps scores current through the HTTP API: bulk assignment, answers, rule upsert and delete', async () => {
+    const tenant = await newTenant();
+    const profile = await tenant.post('/v1/scoring/profiles', { name: 'ICP', objectType: 'company' });
+    const profileId = profile.body.data.id as string;
+    const template = await tenant.post('/v1/signals/templates', {
+      name: 'Region', objectType: 'company', answerType: 'select', options: ['emea', 'na'],
+    });
+    const templateId = template.body.data.id as string;
+    const rules = `/v1/scoring/profiles/${profileId}/rules`;
+    const rule = await tenant.put(rules, {
+      signalTemplateId: templateId, dimension: 'fit', answerType: 'select',
+      pointValues: { options: { emea: 10, na: 5 } },
+    });
+    expect(rule.status).toBe(200);
+    const scoreOf = (objectId: string, dimension = 'fit') => async () => {
+      const res = await tenant.get(
+        `/v1/scoring/scores?objectType=company&objectId=${objectId}&dimension=${dimension}`,
+      );
+      return res.body.data?.[0] as { score: number; version: number } | undefined;
+    };
+
+    const bulk = await tenant.post('/v1/scoring/assignments/bulk', {
+      profileId, objectType: 'company', objectIds: ['https://www.Acme.com', 'stripe.com'],
+    });
+    expect(bulk.status).toBe(201);
+    await waitFor(async () => ((await scoreOf('stripe.com')()) ? true : undefined), 20_000, 'bulk');
+
+    const answers = await tenant.put('/v1/signals/answers', {
+      answers: [{ templateId, objectType: 'company', objectId: 'acme.com', value: 'na' }],
+    });
+    expect(answers.status).toBe(200);
+    const answered = await waitFor(async () => {
+      const score = await scoreOf('acme.com')();
+      return score?.score === 50 ? score : undefined;
+    }, 20_000, 'answer');
+
+    const second = await tenant.put(rules, {
+      signalTemplateId: templateId, dimension: 'intent', answerType: 'select',
+      pointValues: { options: { na: 4 } },
+    });
+    await waitFor(async () => {
+      const score = await scoreOf('acme.com', 'intent')();
+      return score?.score === 100 ? score : undefined;
+    }, 20_000, 'new dimension');
+
+    const removed = await tenant.delete(`${rules}/${second.body.data.id}`);
+    expect(removed.status).toBe(204);
+    await waitFor(
+      async () => ((await scoreOf('acme.com', 'intent')()) === undefined ? true : undefined),
+      20_000,
+      'dimension removal',
+    );
+    expect(answered.version).toBeGreaterThanOrEqual(2);
+  });
+
   it('computes on assignment, then follows answer writes, rule changes and recompute requests', async () => {
     const tenant = await newTenant();
     const { profileId, used } = await seed(sql, tenant.orgId);
