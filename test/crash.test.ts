@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.js';
 import {
   answerTo,
@@ -34,8 +34,11 @@ beforeAll(async () => {
   db = postgres(crashUrl, { max: 4, onnotice: () => {} });
 }, 120_000);
 
+afterEach(async () => {
+  for (const worker of workers.splice(0)) await worker.kill();
+});
+
 afterAll(async () => {
-  for (const worker of workers) await worker.kill();
   await db?.end();
   await sql.unsafe(`drop database if exists ${name} with (force)`);
 });
@@ -107,6 +110,73 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
 
     expect(scored.filter((row) => row.score !== '100.00').map((row) => row.object_id)).toEqual([
       objects[2400],
+    ]);
+    expect(comparable(scored)).toEqual(await freshScores(profileId, db));
+  }, 120_000);
+});
+
+describe('a batch superseded by a newer change while it ran', () => {
+  it('is queued again when it then fails, so its objects are still computed', async () => {
+    const [{ id: orgId }] = await db<{ id: string }[]>`
+      insert into iam.orgs (name) values ('failure test') returning id`;
+    const profileId = await createProfile(db, orgId);
+    const flag = await createTemplate(db, orgId, 'boolean');
+    await upsertRule(db, orgId, {
+      profileId, templateId: flag.templateId, dimension: 'fit', answerType: 'boolean',
+      pointValues: { true: 10, false: 0 },
+    });
+    // A failure injected into this suite's own database: every history
+    // insert of this profile fails while the switch is on.
+    await db.unsafe(`
+      create table public.inject_failure (profile_id uuid primary key);
+      create function public.fail_history() returns trigger language plpgsql as $$
+      begin
+        if exists (select from public.inject_failure where profile_id = new.profile_id) then
+          raise exception 'injected failure';
+        end if;
+        return new;
+      end $$;
+      create trigger fail_history before insert on scoring.score_history
+        for each row execute function public.fail_history();`);
+    await db`insert into public.inject_failure values (${profileId})`;
+    const objects = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}.com`);
+    await writeAnswers(db, orgId, objects.map((objectId) => answerTo(flag, objectId, true)));
+
+    await assign(db, orgId, profileId, objects);
+    // Only the assignment's batch may compute these objects: no fan-out.
+    await db`delete from graphile_worker._private_jobs where key like 'profile_fan_out:%'`;
+    const holder = await db.reserve();
+    await holder`begin`;
+    await holder`
+      select 1 from scoring.assignments
+      where profile_id = ${profileId} and object_id = ${objects[0]} for update`;
+    const worker = await spawnWorker({ databaseUrl: crashUrl, concurrency: 1 });
+    workers.push(worker);
+    const [running] = await waitFor(async () => {
+      const jobs = (await recomputeJobs(profileId)).filter((job) => job.locked_by !== null);
+      return jobs.length > 0 ? jobs : undefined;
+    }, 30_000, 'the worker to take the batch');
+
+    // The newer change: graphile-worker gives up on the running job.
+    await writeAnswers(db, orgId, [answerTo(flag, objects[19], false)]);
+    await holder`rollback`;
+    holder.release();
+    const [failed] = await waitFor(async () => {
+      const rows = await db<{ last_error: string | null }[]>`
+        select last_error from graphile_worker._private_jobs
+        where id = ${running.id} and last_error is not null`;
+      return rows.length > 0 ? rows : undefined;
+    }, 30_000, 'the batch to fail');
+    await db`delete from public.inject_failure`;
+
+    const scored = await waitFor(async () => {
+      const rows = await latestScores(db, profileId);
+      return rows.length === objects.length ? rows : undefined;
+    }, 60_000, 'every score after the failure');
+
+    expect(failed.last_error).toContain('injected failure');
+    expect(scored.filter((row) => row.score !== '100.00').map((row) => row.object_id)).toEqual([
+      objects[19],
     ]);
     expect(comparable(scored)).toEqual(await freshScores(profileId, db));
   }, 120_000);
