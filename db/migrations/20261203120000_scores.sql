@@ -88,26 +88,31 @@ as $$
     when answer is null or jsonb_typeof(answer) = 'null' then 0
     when answer_type = 'boolean' then
       coalesce((point_values ->> (answer #>> '{}'))::numeric, 0)
-    when answer_type = 'number' then coalesce((
-      select (r.range ->> 'points')::numeric
-      from jsonb_array_elements(point_values -> 'ranges')
-        with ordinality as r (range, position)
-      where (r.range -> 'min' is null
-          or answer::numeric >= (r.range ->> 'min')::numeric)
-        and (r.range -> 'max' is null
-          or answer::numeric < (r.range ->> 'max')::numeric)
-      order by r.position
-      limit 1), 0)
+    when answer_type = 'number' and jsonb_typeof(answer) = 'number' then
+      coalesce((
+        select (r.range ->> 'points')::numeric
+        from jsonb_array_elements(point_values -> 'ranges')
+          with ordinality as r (range, position)
+        where (r.range -> 'min' is null
+            or answer::numeric >= (r.range ->> 'min')::numeric)
+          and (r.range -> 'max' is null
+            or answer::numeric < (r.range ->> 'max')::numeric)
+        order by r.position
+        limit 1), 0)
     when answer_type = 'select' then coalesce(
       (point_values -> 'options' ->> (answer #>> '{}'))::numeric,
       (point_values ->> 'otherwise')::numeric,
       0)
-    when answer_type = 'multi_select' then least(
-      coalesce((
-        select sum((point_values -> 'options' ->> o.option)::numeric)
-        from jsonb_array_elements_text(answer) as o (option)
-      ), 0),
-      (point_values ->> 'cap')::numeric)
+    when answer_type = 'multi_select' and jsonb_typeof(answer) = 'array'
+      then least(
+        coalesce((
+          select sum((point_values -> 'options' ->> o.option)::numeric)
+          from jsonb_array_elements_text(answer) as o (option)
+        ), 0),
+        (point_values ->> 'cap')::numeric)
+    -- An answer of the wrong shape (never stored: answers are validated)
+    -- earns nothing rather than failing.
+    else 0
   end
 $$;
 
@@ -509,7 +514,7 @@ revoke all on function scoring.fan_out_profile(uuid, integer) from public;
 
 -- New assignments (one or a bulk insert) get their first compute.
 create function scoring._tg_assignments__enqueue() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
   security definer
   set search_path = pg_catalog, pg_temp
 as $$
@@ -534,7 +539,7 @@ create trigger _900_enqueue
 -- function serves the insert, update and delete triggers: Postgres allows a
 -- transition table only on a single-event trigger.
 create function signals._tg_answers__enqueue() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
   security definer
   set search_path = pg_catalog, pg_temp
 as $$
@@ -586,7 +591,7 @@ create trigger _900_enqueue_deleted
 -- Any rule change of a profile queues its (debounced) fan-out. Rules deleted
 -- with their profile queue nothing.
 create function scoring._tg_rules__enqueue() returns trigger
-  language plpgsql volatile
+  language plpgsql volatile parallel unsafe
   security definer
   set search_path = pg_catalog, pg_temp
 as $$
