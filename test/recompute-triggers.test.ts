@@ -122,6 +122,23 @@ describe('recompute triggers', () => {
     expect(queuedObjectIds(used)).toEqual(['acme.com']);
   });
 
+  it('queues both objects when plain SQL moves an answer from one object to another', async () => {
+    const tenant = await newTenant();
+    const queued = await withRollback(async (tx) => {
+      const { profileId, used } = await seed(tx, tenant.orgId);
+      await assign(tx, tenant.orgId, profileId, ['from.com', 'to.com']);
+      await writeAnswers(tx, tenant.orgId, [answerTo(used, 'from.com', true)]);
+      await clearJobs(tx, profileId);
+
+      await tx`
+        update signals.answers set object_id = 'to.com'
+        where org_id = ${tenant.orgId} and object_id = 'from.com'`;
+      return queuedObjectIds(await queuedJobs(tx, profileId));
+    });
+
+    expect(queued).toEqual(['from.com', 'to.com']);
+  });
+
   it('coalesces a burst of 10,000 answer writes into one job per profile', async () => {
     const tenant = await newTenant();
     const objects = Array.from({ length: 10_000 }, (_, i) => `burst${i}.com`);

@@ -543,15 +543,36 @@ create function signals._tg_answers__enqueue() returns trigger
   security definer
   set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_keys jsonb;
 begin
+  -- An update from plain SQL may move an answer to another object or
+  -- template, so both its old and its new row count.
+  if tg_op = 'UPDATE' then
+    select jsonb_agg(k)
+    into v_keys
+    from (
+      select c.org_id, c.object_type, c.object_id, c.template_id
+      from changed as c
+      union
+      select p.org_id, p.object_type, p.object_id, p.template_id
+      from previous as p
+    ) as k;
+  else
+    select jsonb_agg(k)
+    into v_keys
+    from (
+      select distinct c.org_id, c.object_type, c.object_id, c.template_id
+      from changed as c
+    ) as k;
+  end if;
+
   perform scoring._queue_recompute(
     t.profile_id, t.object_ids, interval '1 second')
   from (
     select a.profile_id, array_agg(distinct a.object_id) as object_ids
-    from (
-      select distinct c.org_id, c.object_type, c.object_id, c.template_id
-      from changed as c
-    ) as c
+    from jsonb_to_recordset(v_keys) as c (
+      org_id text, object_type text, object_id text, template_id uuid)
     -- Led by the object, so the lookup uses assignments_object_idx even
     -- before the planner has statistics for freshly loaded assignments.
     join scoring.assignments as a
@@ -578,7 +599,7 @@ create trigger _900_enqueue_inserted
 
 create trigger _900_enqueue_updated
   after update on signals.answers
-  referencing new table as changed
+  referencing old table as previous new table as changed
   for each statement
   execute function signals._tg_answers__enqueue();
 
