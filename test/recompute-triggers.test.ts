@@ -84,6 +84,21 @@ describe('recompute triggers', () => {
     expect(deleted.map((j) => j.task)).toEqual(['profile_fan_out']);
   });
 
+  it('queues a fan-out for both profiles when plain SQL moves a rule to another profile', async () => {
+    const tenant = await newTenant();
+    const tasks = await withRollback(async (tx) => {
+      const { profileId } = await seed(tx, tenant.orgId);
+      const target = await createProfile(tx, tenant.orgId);
+      await clearJobs(tx, profileId);
+
+      await tx`update scoring.rules set profile_id = ${target} where profile_id = ${profileId}`;
+      const jobs = [...(await queuedJobs(tx, profileId)), ...(await queuedJobs(tx, target))];
+      return jobs.map((job) => `${job.task} ${(job.payload as any).profileId === target}`).sort();
+    });
+
+    expect(tasks).toEqual(['profile_fan_out false', 'profile_fan_out true']);
+  });
+
   it('fans a profile out into chunked recompute jobs over all its assignments', async () => {
     const tenant = await newTenant();
     const jobs = await withRollback(async (tx) => {

@@ -610,19 +610,39 @@ create trigger _900_enqueue_deleted
   execute function signals._tg_answers__enqueue();
 
 -- Any rule change of a profile queues its (debounced) fan-out. Rules deleted
--- with their profile queue nothing.
+-- with their profile queue nothing. An update from plain SQL may move a rule
+-- to another profile, so both profiles count.
 create function scoring._tg_rules__enqueue() returns trigger
   language plpgsql volatile parallel unsafe
   security definer
   set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_profiles uuid[];
 begin
-  perform scoring._queue_profile_fan_out(c.profile_id)
-  from (select distinct c.org_id, c.profile_id from changed as c) as c
-  where exists (
-    select from scoring.profiles as p
-    where p.org_id = c.org_id and p.id = c.profile_id)
-  order by c.profile_id;
+  if tg_op = 'UPDATE' then
+    select array_agg(c.profile_id)
+    into v_profiles
+    from (
+      select c.org_id, c.profile_id from changed as c
+      union
+      select p.org_id, p.profile_id from previous as p
+    ) as c
+    where exists (
+      select from scoring.profiles as p
+      where p.org_id = c.org_id and p.id = c.profile_id);
+  else
+    select array_agg(distinct c.profile_id)
+    into v_profiles
+    from changed as c
+    where exists (
+      select from scoring.profiles as p
+      where p.org_id = c.org_id and p.id = c.profile_id);
+  end if;
+
+  perform scoring._queue_profile_fan_out(q.profile_id)
+  from unnest(v_profiles) as q (profile_id)
+  order by q.profile_id;
   return null;
 end
 $$;
@@ -635,7 +655,7 @@ create trigger _900_enqueue_inserted
 
 create trigger _900_enqueue_updated
   after update on scoring.rules
-  referencing new table as changed
+  referencing old table as previous new table as changed
   for each statement
   execute function scoring._tg_rules__enqueue();
 
