@@ -7,7 +7,14 @@ export const ObjectType = z.enum(['company', 'contact']).openapi({
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00Z' });
 
+/** A UUID in any case. No regex flags: the pattern is published in the OpenAPI document. */
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** A UUID as the API shows it (responses, path parameters). */
 export const Uuid = z.string().openapi({ format: 'uuid' });
+
+/** A UUID a client sends in a body or query string; anything else is a validation error. */
+export const UuidInput = z.string().regex(UUID_PATTERN, 'must be a UUID').openapi({ format: 'uuid' });
 
 export const ErrorBody = z
   .object({

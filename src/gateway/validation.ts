@@ -2,8 +2,8 @@ import type { Hook } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { ApiError, type ErrorCode, type ErrorDetail } from './errors.js';
 import type { GatewayEnv } from './env.js';
+import { UUID_PATTERN } from './schemas.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** zod issues as the contract's `details`: `{path, message}` per issue. */
 export function issueDetails(error: ZodError): ErrorDetail[] {
@@ -34,6 +34,6 @@ export const validationHook: Hook<any, GatewayEnv, any, any> = (result) => {
  * like a UUID that names nothing: the resource's 404.
  */
 export function requireUuid(id: string, notFound: ErrorCode): string {
-  if (!UUID.test(id)) throw new ApiError(notFound);
+  if (!UUID_PATTERN.test(id)) throw new ApiError(notFound);
   return id.toLowerCase();
 }

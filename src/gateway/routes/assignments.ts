@@ -8,11 +8,10 @@ import {
   ObjectType,
   Timestamp,
   Uuid,
+  UuidInput,
 } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
-// No flags: the pattern is also published in the OpenAPI document.
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Ids per bulk request: each new assignment queues a compute, so the cap
@@ -34,11 +33,10 @@ const Assignment = z
   })
   .openapi('ProfileAssignment');
 
-const profileId = z.string().regex(UUID, 'must be a UUID').openapi({ format: 'uuid' });
 
 const CreateAssignment = z
   .strictObject({
-    profileId,
+    profileId: UuidInput,
     objectType: ObjectType,
     objectId: z.string().openapi({ description: OBJECT_ID_DESCRIPTION, example: 'acme.com' }),
   })
@@ -46,7 +44,7 @@ const CreateAssignment = z
 
 const CreateAssignments = z
   .strictObject({
-    profileId,
+    profileId: UuidInput,
     objectType: ObjectType,
     objectIds: z
       .array(z.string())

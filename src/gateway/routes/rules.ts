@@ -1,12 +1,18 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { unwrap } from '../db.js';
 import type { GatewayEnv } from '../env.js';
-import { errorResponses, jsonBody, jsonResponse, Timestamp, Uuid } from '../schemas.js';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  Timestamp,
+  Uuid,
+  UUID_PATTERN,
+  UuidInput,
+} from '../schemas.js';
 import { requireUuid } from '../validation.js';
 import { freeJson } from './signals.js';
 
-// No flags: the pattern is also published in the OpenAPI document.
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Names no row: gen_random_uuid() never returns it. A path id that is not a
@@ -48,7 +54,7 @@ const Rule = z
 
 const UpsertRule = z
   .strictObject({
-    signalTemplateId: z.string().regex(UUID, 'must be a UUID').openapi({ format: 'uuid' }),
+    signalTemplateId: UuidInput,
     dimension: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lower-case slug such as fit or intent')
@@ -144,7 +150,7 @@ export function registerRuleRoutes(app: OpenAPIHono<GatewayEnv>): void {
     async (c) => {
       const profileId = requireUuid(c.req.param('profileId'), 'PROFILE_NOT_FOUND');
       const ruleParam = c.req.param('ruleId');
-      const ruleId = UUID.test(ruleParam) ? ruleParam.toLowerCase() : NIL_UUID;
+      const ruleId = UUID_PATTERN.test(ruleParam) ? ruleParam.toLowerCase() : NIL_UUID;
       unwrap(await c.var.db.rpc('delete_rule', { profileId, ruleId }));
       return c.body(null, 204);
     },

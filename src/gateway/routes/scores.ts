@@ -10,6 +10,8 @@ import {
   ObjectType,
   Timestamp,
   Uuid,
+  UUID_PATTERN,
+  UuidInput,
 } from '../schemas.js';
 
 /**
@@ -18,7 +20,6 @@ import {
  */
 const MAX_OBJECTS = 500;
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 const BreakdownItem = z
   .object({
@@ -83,7 +84,7 @@ const ScoresQuery = z.strictObject({
   objectId: objectIdParam,
   profileId: z
     .string()
-    .regex(UUID, 'must be a UUID')
+    .regex(UUID_PATTERN, 'must be a UUID')
     .optional()
     .openapi({ param: { name: 'profileId', in: 'query' }, format: 'uuid' }),
   dimension: z
@@ -101,7 +102,7 @@ const RecomputeRequest = z
       .min(1)
       .max(MAX_OBJECTS)
       .openapi({ description: 'Capped at 500 per request — paginate larger lists.' }),
-    profileId: z.string().regex(UUID, 'must be a UUID').optional().openapi({ format: 'uuid' }),
+    profileId: UuidInput.optional(),
   })
   .openapi('RecomputeScores');
 

@@ -8,11 +8,10 @@ import {
   ObjectType,
   Timestamp,
   Uuid,
+  UuidInput,
 } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
-// No flags: the pattern is also published in the OpenAPI document.
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * One request's answers are written in one statement and one transaction;
@@ -24,7 +23,6 @@ const AnswerType = z.enum(['boolean', 'number', 'select', 'multi_select']).opena
   description: 'Type of the answer values; drives the shape of rules\' pointValues.',
 });
 
-const uuidField = z.string().regex(UUID, 'must be a UUID').openapi({ format: 'uuid' });
 
 /**
  * Free JSON may nest at most this deep. Real definitions, answers and point
@@ -126,8 +124,8 @@ const CreateVersion = z
 
 const AnswerInput = z
   .strictObject({
-    templateId: uuidField.optional().openapi({ description: 'Answers its latest version.' }),
-    templateVersionId: uuidField.optional().openapi({ description: 'Answers this version.' }),
+    templateId: UuidInput.optional().openapi({ description: 'Answers its latest version.' }),
+    templateVersionId: UuidInput.optional().openapi({ description: 'Answers this version.' }),
     objectType: ObjectType,
     objectId: z.string().min(1).max(2048).openapi({ example: 'acme.com' }),
     value: freeJson('boolean, finite number, option string or array of options.').refine(
