@@ -6,7 +6,8 @@
  * scores and history rows back in batches of 1,000 objects, one transaction
  * per batch with the batch's assignments locked as the SQL compute does.
  *
- * Prints one JSON line: {objects, ms}.
+ * Prints one JSON line: {objects, ms, phases}; phases splits the time (up to
+ * the commit of each batch) into locking, reading, computing and writing.
  */
 import postgres from 'postgres';
 import { scoreObject, type Answer, type Rule } from './lib/formula.js';
@@ -17,6 +18,15 @@ const orgId = process.env.BENCH_ORG!;
 const profileId = process.env.BENCH_PROFILE!;
 const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
 
+/** Milliseconds spent per phase, over all batches: where the time goes. */
+const phases = { lock: 0, read: 0, compute: 0, write: 0 };
+let mark = performance.now();
+const lap = (phase: keyof typeof phases) => {
+  const t = performance.now();
+  phases[phase] += t - mark;
+  mark = t;
+};
+
 interface Previous {
   object_id: string;
   dimension: string;
@@ -26,6 +36,7 @@ interface Previous {
 
 async function computeBatch(after: string): Promise<string[] | null> {
   return sql.begin(async (tx) => {
+    mark = performance.now();
     const locked = await tx<{ object_id: string }[]>`
       select object_id from scoring.assignments
       where org_id = ${orgId} and profile_id = ${profileId} and object_id > ${after}
@@ -34,6 +45,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
       for update`;
     if (locked.length === 0) return null;
     const ids = locked.map((row) => row.object_id);
+    lap('lock');
 
     const [profile] = await tx<{ object_type: string }[]>`
       select object_type from scoring.profiles where org_id = ${orgId} and id = ${profileId}`;
@@ -55,6 +67,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
       from scoring.score_history
       where org_id = ${orgId} and profile_id = ${profileId} and object_id = any(${ids}::text[])
       order by object_id, dimension, version desc`;
+    lap('read');
 
     const answersByObject = new Map<string, Map<string, Answer>>();
     for (const a of answers) {
@@ -86,6 +99,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
       }
     }
 
+    lap('compute');
     const c = columns;
     await tx`
       with rows as (
@@ -125,6 +139,7 @@ async function computeBatch(after: string): Promise<string[] | null> {
       delete from scoring.scores
       where org_id = ${orgId} and profile_id = ${profileId} and object_id = any(${ids}::text[])
         and dimension <> all(${dimensions}::text[])`;
+    lap('write');
     return ids;
   });
 }
@@ -139,4 +154,4 @@ while (after !== null) {
 }
 const ms = performance.now() - started;
 await sql.end();
-process.stdout.write(JSON.stringify({ objects, ms }) + '\n');
+process.stdout.write(JSON.stringify({ objects, ms, phases }) + '\n');

@@ -24,6 +24,7 @@ const { values } = parseArgs({
     reps: { type: 'string' },
     markdown: { type: 'boolean', default: false },
     only: { type: 'string' },
+    experiment: { type: 'string' },
     'profile-gateway': { type: 'boolean', default: false },
   },
 });
@@ -67,6 +68,15 @@ async function main() {
   const results: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   try {
+    if (values.experiment === 'custom-plan') {
+      // Not the project as shipped: a candidate fix measured side by side. PL/pgSQL
+      // switches compute's statement to a generic plan after five calls per session.
+      await stack.sql`alter function scoring.compute(uuid, text[])
+        set plan_cache_mode = force_custom_plan`;
+      progress('EXPERIMENT custom-plan: scoring.compute runs with plan_cache_mode = force_custom_plan');
+    } else if (values.experiment) {
+      throw new Error(`unknown experiment: ${values.experiment}`);
+    }
     progress(`stack up: ${stack.postgresVersion.split(' ').slice(0, 2).join(' ')}, logs in ${stack.logDir}`);
     const data = seed.describeDataset(options.seed);
     await seed.seedOrg(stack.sql, data);
@@ -126,6 +136,7 @@ async function main() {
 
   const rows = tableRows(results as never);
   const table = renderTable(rows);
+  if (values.experiment) process.stdout.write(`\nEXPERIMENT ${values.experiment}: not the project as shipped\n`);
   process.stdout.write(`\n${table}\n`);
   if (Object.keys(errors).length) process.stdout.write(`\nfailed workloads: ${JSON.stringify(errors)}\n`);
   if (values.markdown) process.stdout.write(`\n${renderMarkdown(rows)}\n`);
@@ -134,6 +145,7 @@ async function main() {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     mode: quick ? 'quick' : values.large ? 'large' : 'full',
+    experiment: values.experiment ?? null,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -171,9 +183,10 @@ function tableRows(results: Results): Row[] {
     const t = compute.throughput;
     const names: Record<string, string> = {
       a: '(a) batch jobs', c: '(c) app-side TS', d: '(d) floor insert',
+      e: '(a) via fan-out chunks (info)',
     };
     for (const n of sizes) {
-      for (const v of ['a', 'c', 'd']) {
+      for (const v of ['a', 'e', 'c', 'd']) {
         rows.push(figureRow(`W1 ${n.toLocaleString('en-US')}`, names[v]!, 'objects/s', t[v]?.[n]));
       }
     }
@@ -226,6 +239,9 @@ function tableRows(results: Results): Row[] {
       { workload: 'W3', variant: v, unit: 'p99 ms', median: f.p99, min: null, max: null },
     ];
     rows.push(...one('answer write to new score', fresh.answerToScore), ...one('empty job, add to start', fresh.emptyJob));
+    if (fresh.emptyJobDelayed) {
+      rows.push(...one(`empty job run 1 s ahead (info, ${fresh.delayedSamples})`, fresh.emptyJobDelayed));
+    }
     rows.push(targetRow('W3 target', 'p50 / empty-job p50', fresh.answerToScore.p50 / fresh.emptyJob.p50, { atMost: 5 }));
   }
   const bulk = results.bulk;
@@ -234,6 +250,7 @@ function tableRows(results: Results): Row[] {
     rows.push(figureRow(label, `${bulk.requests} x ${bulk.idsPerRequest} ids, ${bulk.concurrency} clients`,
       'assignments/s', bulk.assignmentsPerSecond));
     rows.push(figureRow(label, 'first request to last score', 's', bulk.secondsToAllScores));
+    rows.push(figureRow(label, 'computes per score (history rows / scores)', 'ratio', bulk.computesPerScore));
   }
   rows.push(targetRow('Memory', 'gateway peak RSS under W2', read?.gatewayPeakRssMb, { under: 200 }, 'MB'));
   if (read?.gatewayIdleRssMb) {

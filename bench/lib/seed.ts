@@ -292,13 +292,22 @@ export async function assign(
  * deletes only the bench org's rows otherwise.
  */
 export async function resetScores(sql: Sql, data: Dataset, ownDatabase: boolean): Promise<void> {
-  if (ownDatabase) {
-    await sql`truncate scoring.scores, scoring.score_history, scoring.assignments`;
-  } else {
-    await sql`delete from scoring.score_history where org_id = ${data.orgId}`;
-    await sql`delete from scoring.scores where org_id = ${data.orgId}`;
-    await sql`delete from scoring.assignments where org_id = ${data.orgId}`;
-    await sql`vacuum analyze scoring.scores, scoring.score_history, scoring.assignments`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (ownDatabase) {
+        // Assignments first: the order in which a compute takes these tables.
+        await sql`truncate scoring.assignments, scoring.scores, scoring.score_history`;
+      } else {
+        await sql`delete from scoring.score_history where org_id = ${data.orgId}`;
+        await sql`delete from scoring.scores where org_id = ${data.orgId}`;
+        await sql`delete from scoring.assignments where org_id = ${data.orgId}`;
+        await sql`vacuum analyze scoring.scores, scoring.score_history, scoring.assignments`;
+      }
+      break;
+    } catch (error) {
+      // A straggling compute of the previous run can deadlock with the truncate.
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+    }
   }
   await sql`delete from scoring.profiles where org_id = ${data.orgId}`;
 }

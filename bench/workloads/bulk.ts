@@ -9,6 +9,8 @@ export interface BulkResults {
   assignmentsPerSecond: Summary;
   /** From the first request to the last score. */
   secondsToAllScores: Summary;
+  /** History rows per latest score: how many times each object was computed. */
+  computesPerScore: Summary;
 }
 
 const IDS_PER_REQUEST = 500;
@@ -22,6 +24,7 @@ export async function runBulk(ctx: Context): Promise<BulkResults> {
   const requests = options.bulkRequests;
   const rates: number[] = [];
   const totals: number[] = [];
+  const amplification: number[] = [];
   for (let rep = 1; rep <= options.reps; rep++) {
     await resetScores(sql, data, ctx.stack.embedded);
     const profileId = await createProfile(sql, data, `w4-${rep}`);
@@ -49,8 +52,11 @@ export async function runBulk(ctx: Context): Promise<BulkResults> {
     const done = await waitForScores(sql, profileId, objects * 2, ['recompute_scores']);
     rates.push(objects / ((assigned - started) / 1000));
     totals.push((done - started) / 1000);
+    const [{ history }] = await sql<{ history: number }[]>`
+      select count(*)::int as history from scoring.score_history where profile_id = ${profileId}`;
+    amplification.push(history / (objects * 2));
     ctx.progress(`W4 run ${rep}: ${Math.round(rates.at(-1)!)} assignments/s, all ${objects} ` +
-      `scored after ${totals.at(-1)!.toFixed(1)} s`);
+      `scored after ${totals.at(-1)!.toFixed(1)} s, ${amplification.at(-1)!.toFixed(2)} computes per score`);
   }
   return {
     requests,
@@ -58,5 +64,6 @@ export async function runBulk(ctx: Context): Promise<BulkResults> {
     concurrency: options.bulkConcurrency,
     assignmentsPerSecond: summarise(rates),
     secondsToAllScores: summarise(totals),
+    computesPerScore: summarise(amplification),
   };
 }

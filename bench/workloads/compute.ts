@@ -17,15 +17,35 @@ export interface ComputeResults {
   /** Scores of the application-side baseline that differ from SQL's. */
   appMismatches: number | null;
   appChecked: number;
+  /** Where the application-side baseline spent its time (last run per size), in ms. */
+  appPhases: Record<number, Record<string, number>>;
 }
 
-type Variant = 'a' | 'b' | 'c' | 'd';
+const appPhases: Record<number, Record<string, number>> = {};
+
+type Variant = 'a' | 'b' | 'c' | 'd' | 'e';
 
 /** (a) The project's path: the assignment trigger queues, the worker computes. */
 async function projectPath(ctx: Context, profileId: string, n: number): Promise<number> {
   const { sql, data } = ctx;
   await settle(sql);
   await assign(sql, data, profileId, 1, n, true);
+  const committed = now();
+  const done = await waitForScores(sql, profileId, n * DIMENSIONS, ['recompute_scores']);
+  return (done - committed) / 1000;
+}
+
+/**
+ * (a, fan-out) The project's other batch path, taken after a rule change:
+ * scoring.fan_out_profile queues chunk jobs of 1,000 objects without a
+ * job_key, so both worker slots compute at once. Informational: it shows
+ * what the single-job shape of (a) leaves on the table.
+ */
+async function fanOutPath(ctx: Context, profileId: string, n: number): Promise<number> {
+  const { sql, data } = ctx;
+  await assign(sql, data, profileId, 1, n, false);
+  await settle(sql);
+  await sql`select scoring.fan_out_profile(${profileId}::uuid, 1000)`;
   const committed = now();
   const done = await waitForScores(sql, profileId, n * DIMENSIONS, ['recompute_scores']);
   return (done - committed) / 1000;
@@ -63,7 +83,13 @@ async function applicationSide(ctx: Context, profileId: string, n: number): Prom
     child.stdout.on('data', (chunk) => (text += chunk));
     child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`app-compute exited ${code}`))));
   });
-  const { objects, ms } = JSON.parse(output.trim().split('\n').pop()!) as { objects: number; ms: number };
+  const { objects, ms, phases } = JSON.parse(output.trim().split('\n').pop()!) as {
+    objects: number;
+    ms: number;
+    phases: Record<string, number>;
+  };
+  appPhases[n] = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
+  ctx.progress(`W1 (c) phases (ms): ${JSON.stringify(appPhases[n])}`);
   if (objects !== n) throw new Error(`application-side baseline computed ${objects} of ${n}`);
   const [{ rows }] = await sql<{ rows: number }[]>`
     select count(*)::int as rows from scoring.scores where profile_id = ${profileId}`;
@@ -153,6 +179,7 @@ const RUNNERS: Record<Variant, (ctx: Context, profileId: string, n: number) => P
   b: perObject,
   c: applicationSide,
   d: floor,
+  e: fanOutPath,
 };
 
 /**
@@ -162,7 +189,7 @@ const RUNNERS: Record<Variant, (ctx: Context, profileId: string, n: number) => P
  */
 export async function runCompute(ctx: Context): Promise<ComputeResults> {
   const { options, sql, data } = ctx;
-  const seconds: Record<string, Record<number, number[]>> = { a: {}, b: {}, c: {}, d: {} };
+  const seconds: Record<string, Record<number, number[]>> = { a: {}, b: {}, c: {}, d: {}, e: {} };
   let appMismatches: number | null = null;
   let appChecked = 0;
   let workerPeakRssMb: number | null = null;
@@ -171,7 +198,7 @@ export async function runCompute(ctx: Context): Promise<ComputeResults> {
   for (const n of options.sizes) {
     const reps = n >= 1_000_000 ? 1 : options.reps;
     for (let rep = 1; rep <= reps; rep++) {
-      for (const variant of ['b', 'c', 'd', 'a'] as Variant[]) {
+      for (const variant of ['b', 'c', 'd', 'e', 'a'] as Variant[]) {
         // The per-object baseline runs on its sample once per repetition.
         if (variant === 'b' && n !== options.sizes[0]) continue;
         const size = variant === 'b' ? options.perObjectSample : n;
@@ -210,5 +237,6 @@ export async function runCompute(ctx: Context): Promise<ComputeResults> {
     workerPeakRssMb,
     appMismatches,
     appChecked,
+    appPhases,
   };
 }

@@ -12,6 +12,12 @@ export interface LatencyFigures {
 export interface FreshnessResults {
   answerToScore: LatencyFigures;
   emptyJob: LatencyFigures;
+  /**
+   * An empty job queued 1 s ahead, as the answer trigger queues its compute
+   * (debounce): what queueing alone costs before any compute. Fewer samples.
+   */
+  emptyJobDelayed: LatencyFigures;
+  delayedSamples: number;
   samples: number;
 }
 
@@ -23,13 +29,14 @@ function figures(samples: number[]): LatencyFigures {
  * The empty-job baseline: add a job, and the harness's worker (configured
  * like the project's) records how long it took to start it.
  */
-async function emptyJobLatency(ctx: Context, samples: number): Promise<number[]> {
+async function emptyJobLatency(ctx: Context, samples: number, delayMs = 0): Promise<number[]> {
   const { sql } = ctx;
   await sql`truncate bench.job_latency`;
   const latencies: number[] = [];
   for (let sample = 0; sample < samples; sample++) {
     await sql`select graphile_worker.add_job('bench_noop',
-      json_build_object('sample', ${sample}::int, 'addedAt', ${Date.now()}::bigint))`;
+      json_build_object('sample', ${sample}::int, 'addedAt', ${Date.now()}::bigint),
+      run_at => now() + make_interval(secs => ${delayMs / 1000}))`;
     const deadline = Date.now() + 30_000;
     for (;;) {
       const [row] = await sql<{ latency_ms: number }[]>`
@@ -91,7 +98,16 @@ export async function runFreshness(ctx: Context): Promise<FreshnessResults> {
   const samples = ctx.options.freshnessSamples;
   const empty = await emptyJobLatency(ctx, samples);
   ctx.progress(`W3 empty job: p50 ${percentile(empty, 50).toFixed(1)} ms`);
+  const delayedSamples = Math.min(samples, 20);
+  const delayed = await emptyJobLatency(ctx, delayedSamples, 1000);
+  ctx.progress(`W3 empty job run 1 s ahead: p50 ${percentile(delayed, 50).toFixed(1)} ms`);
   const fresh = await answerToScoreLatency(ctx, samples);
   ctx.progress(`W3 answer to score: p50 ${percentile(fresh, 50).toFixed(1)} ms`);
-  return { answerToScore: figures(fresh), emptyJob: figures(empty), samples };
+  return {
+    answerToScore: figures(fresh),
+    emptyJob: figures(empty),
+    emptyJobDelayed: figures(delayed),
+    delayedSamples,
+    samples,
+  };
 }
