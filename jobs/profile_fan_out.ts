@@ -1,8 +1,7 @@
 import type { Task } from 'graphile-worker';
+import { UUID_PATTERN } from '../src/ids.js';
 import { log } from '../src/log.js';
 import { COMPUTE_CHUNK } from './recompute_scores.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Queues recompute_scores over every assignment of a profile after its rules
@@ -12,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 const profileFanOut: Task = async (payload, helpers) => {
   const { profileId } = (payload ?? {}) as { profileId?: unknown };
-  if (typeof profileId !== 'string' || !UUID.test(profileId)) return;
+  if (typeof profileId !== 'string' || !UUID_PATTERN.test(profileId)) return;
   const { rows } = await helpers.withPgClient((client) =>
     client.query<{ jobs: number }>('select scoring.fan_out_profile($1, $2) as jobs', [
       profileId,

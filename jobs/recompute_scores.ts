@@ -1,4 +1,5 @@
 import type { JobHelpers, Task } from 'graphile-worker';
+import { UUID_PATTERN } from '../src/ids.js';
 import { log } from '../src/log.js';
 
 /**
@@ -7,8 +8,6 @@ import { log } from '../src/log.js';
  * docs/tuning.md) while the set-based statement still amortises its plan.
  */
 export const COMPUTE_CHUNK = 1000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The payload is an array of `{profileId, objectIds}` batches: the triggers
@@ -20,7 +19,7 @@ export function batchesOf(payload: unknown): Map<string, Set<string>> {
   const byProfile = new Map<string, Set<string>>();
   for (const item of Array.isArray(payload) ? payload : []) {
     const { profileId, objectIds } = (item ?? {}) as Record<string, unknown>;
-    if (typeof profileId !== 'string' || !UUID.test(profileId) || !Array.isArray(objectIds)) {
+    if (typeof profileId !== 'string' || !UUID_PATTERN.test(profileId) || !Array.isArray(objectIds)) {
       continue;
     }
     const ids = byProfile.get(profileId) ?? new Set<string>();

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UUID_PATTERN } from '../ids.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 
 export const ObjectType = z.enum(['company', 'contact']).openapi({
@@ -7,8 +8,7 @@ export const ObjectType = z.enum(['company', 'contact']).openapi({
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00Z' });
 
-/** A UUID in any case. No regex flags: the pattern is published in the OpenAPI document. */
-export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export { UUID_PATTERN };
 
 /** A UUID as the API shows it (responses, path parameters). */
 export const Uuid = z.string().openapi({ format: 'uuid' });
