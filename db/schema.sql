@@ -68,10 +68,16 @@ CREATE SCHEMA signals;
 --
 
 CREATE FUNCTION scoring.current_org_id() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
     AS $$
   select coalesce(
     nullif(current_setting('request.jwt.claims', true), '')::json ->> 'org_id',
+    (
+      select a.org_id
+      from iam.analyst_logins as a
+      where a.role_name = session_user::text
+    ),
     nullif(current_setting('scoring.org_id', true), '')
   )
 $$;
@@ -81,7 +87,7 @@ $$;
 -- Name: FUNCTION current_org_id(); Type: COMMENT; Schema: scoring; Owner: -
 --
 
-COMMENT ON FUNCTION scoring.current_org_id() IS 'The org of the current request: the org_id claim of the PostgREST JWT, else the scoring.org_id setting (for analysts'' sessions).';
+COMMENT ON FUNCTION scoring.current_org_id() IS 'The org of the current request: the org_id claim of the PostgREST JWT; else the org a pinned analyst login belongs to (iam.analyst_logins); else the scoring.org_id setting (DBAs'' sessions).';
 
 
 SET default_tablespace = '';
@@ -2768,6 +2774,24 @@ COMMENT ON COLUMN api.profiles.description IS 'Free text, nullable.';
 
 
 --
+-- Name: analyst_logins; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.analyst_logins (
+    role_name text NOT NULL,
+    org_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE analyst_logins; Type: COMMENT; Schema: iam; Owner: -
+--
+
+COMMENT ON TABLE iam.analyst_logins IS 'Database logins of analysts, each pinned to the org it may read.';
+
+
+--
 -- Name: api_keys; Type: TABLE; Schema: iam; Owner: -
 --
 
@@ -2838,6 +2862,14 @@ CREATE TABLE scoring.worker_heartbeats (
     worker_id text NOT NULL,
     beat_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+
+--
+-- Name: analyst_logins analyst_logins_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.analyst_logins
+    ADD CONSTRAINT analyst_logins_pkey PRIMARY KEY (role_name);
 
 
 --
@@ -3190,6 +3222,14 @@ CREATE CONSTRAINT TRIGGER _900_first_version AFTER INSERT ON signals.templates D
 
 
 --
+-- Name: analyst_logins analyst_logins_org_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.analyst_logins
+    ADD CONSTRAINT analyst_logins_org_id_fkey FOREIGN KEY (org_id) REFERENCES iam.orgs(id) ON DELETE CASCADE;
+
+
+--
 -- Name: api_keys api_keys_org_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
 --
 
@@ -3268,6 +3308,12 @@ ALTER TABLE ONLY signals.template_versions
 ALTER TABLE ONLY signals.templates
     ADD CONSTRAINT templates_org_id_fkey FOREIGN KEY (org_id) REFERENCES iam.orgs(id) ON DELETE CASCADE;
 
+
+--
+-- Name: analyst_logins; Type: ROW SECURITY; Schema: iam; Owner: -
+--
+
+ALTER TABLE iam.analyst_logins ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: api_keys; Type: ROW SECURITY; Schema: iam; Owner: -
@@ -3411,4 +3457,5 @@ CREATE POLICY tenant ON signals.templates USING ((org_id = ( SELECT scoring.curr
 INSERT INTO public.schema_migrations (version) VALUES
     ('20261203100000'),
     ('20261203110000'),
-    ('20261203120000');
+    ('20261203120000'),
+    ('20261203130000');

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
-import { createApiKey, createOrg, listApiKeys, revokeApiKey } from './iam.js';
+import { createAnalystLogin, createApiKey, createOrg, listApiKeys, revokeApiKey } from './iam.js';
 import { log } from './log.js';
 import { connect, onShutdown, openDatabase, startGateway, type Stop } from './services.js';
 import { startWorker } from './worker.js';
@@ -17,7 +17,9 @@ const USAGE = `usage: scoring <command> [--json]
   keys create --org ID [--name NAME]
                                  issue an API key (shown once)
   keys list --org ID             list an org's keys (never the keys themselves)
-  keys revoke KEY_ID             revoke a key (gateways stop accepting it within 1 s)`;
+  keys revoke KEY_ID             revoke a key (gateways stop accepting it within 1 s)
+  analysts create --org ID --name ROLE
+                                 a database login that reads the org's analytics views`;
 
 class UsageError extends Error {}
 
@@ -76,6 +78,18 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return 0;
       case 'keys':
         await keysCommand(sub, arg, values, config, out);
+        return 0;
+      case 'analysts':
+        if (sub !== 'create' || !values.org || !values.name) {
+          throw new UsageError('analysts create --org ID --name ROLE');
+        }
+        await withDatabase(config, async (url) => {
+          const sql = connect(url, 1);
+          const login = await createAnalystLogin(sql, values.org!, values.name!).finally(() =>
+            sql.end(),
+          );
+          out.result(login, `login ${login.role} for org ${login.orgId}; password (shown once): ${login.password}`);
+        });
         return 0;
       default:
         throw new UsageError(`unknown command: ${command}`);

@@ -56,3 +56,31 @@ export async function revokeApiKey(sql: Sql, keyId: string): Promise<ApiKeySumma
   );
   return row ?? null;
 }
+
+/** A Postgres role name the analyst command accepts: plain, unquoted, lower-case. */
+const ROLE_NAME = /^[a-z_][a-z0-9_]{2,62}$/;
+
+/**
+ * Creates a database login for an analyst, pinned to one org: a member of
+ * scoring_analyst that reads the analytics views of `orgId` only. The
+ * password is generated and returned once.
+ */
+export async function createAnalystLogin(
+  sql: Sql,
+  orgId: string,
+  roleName: string,
+): Promise<{ role: string; orgId: string; password: string }> {
+  if (!ROLE_NAME.test(roleName)) {
+    throw new Error('analyst name: 3-63 characters of a-z, 0-9 and _, not starting with a digit');
+  }
+  const password = randomBytes(24).toString('base64url');
+  await sql.begin(async (tx) => {
+    await tx`insert into iam.analyst_logins (role_name, org_id) values (${roleName}, ${orgId})`;
+    // Names and passwords cannot be bound parameters in DDL; both are checked
+    // to hold only characters that need no quoting.
+    await tx.unsafe(
+      `create role ${roleName} login password '${password}' in role scoring_analyst`,
+    );
+  });
+  return { role: roleName, orgId, password };
+}

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { createAnalystLogin } from '../src/iam.js';
 import {
   answerTo,
   assign,
@@ -12,7 +15,7 @@ import {
   writeAnswers,
   type Db,
 } from './scores-fixtures.js';
-import { newTenant } from './support/stack.js';
+import { databaseUrl, newTenant, sql } from './support/stack.js';
 
 const GUIDE = resolve(import.meta.dirname, '../docs/analysts.md');
 
@@ -159,4 +162,33 @@ describe('analytics views', () => {
 
     expect(error).toBe('42501');
   });
+
+  it('pins an analyst login to its org, whatever it sets scoring.org_id to', async () => {
+    const tenant = await newTenant();
+    const other = await newTenant();
+    await seed(sql, tenant.orgId);
+    await seed(sql, other.orgId);
+    const name = `analyst_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const login = await createAnalystLogin(sql, tenant.orgId, name);
+    const url = new URL(databaseUrl);
+    url.username = login.role;
+    url.password = login.password;
+    const analyst = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      const [own] = await analyst`
+        select count(distinct org_id)::int as orgs, min(org_id) as org
+        from analytics.latest_scores`;
+      await analyst`select set_config('scoring.org_id', ${other.orgId}, false)`;
+      const [escaped] = await analyst`
+        select count(*)::int as n from analytics.latest_scores where org_id <> ${tenant.orgId}`;
+      const privateRead = analyst`select count(*) from scoring.scores`;
+
+      expect(own).toEqual({ orgs: 1, org: tenant.orgId });
+      expect(escaped!.n).toBe(0);
+      await expect(privateRead).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await analyst.end();
+    }
+  });
 });
+
