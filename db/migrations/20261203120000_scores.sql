@@ -217,78 +217,64 @@ begin
     where r.answer_type = 'number'
   ),
 
-  -- Every (object, rule) with the most recent answer to any version of
-  -- the rule's template (answers_latest_idx: one index probe each).
+  -- The most recent answer per (object, template) of the batch: one index
+  -- range per object, already in (object, template, answered_at) order.
+  latest as (
+    select distinct on (a.object_id, a.template_id)
+      a.object_id, a.template_id, a.template_version_id, a.value
+    from signals.answers as a
+    where a.org_id = v_org_id
+      and a.object_type = v_object_type
+      and a.object_id = any (v_locked)
+      and a.template_id in (select r.template_id from rules as r)
+    order by a.object_id, a.template_id, a.answered_at desc,
+      a.template_version_id desc
+  ),
+
   pairs as (
     select b.object_id, r.id as rule_id, r.template_id, r.dimension,
       r.answer_type, r.max_points, r.otherwise, r.cap,
-      a.template_version_id, a.value
+      l.template_version_id, l.value
     from batch as b
     cross join rules as r
-    left join lateral (
-      select a.template_version_id, a.value
-      from signals.answers as a
-      where a.org_id = v_org_id
-        and a.object_type = v_object_type
-        and a.object_id = b.object_id
-        and a.template_id = r.template_id
-      order by a.answered_at desc, a.template_version_id desc
-      limit 1
-    ) as a on true
+    left join latest as l
+      on l.object_id = b.object_id and l.template_id = r.template_id
   ),
 
-  -- What each answered rule earns before caps and fallbacks: the matching
-  -- entry of a boolean or select rule, each chosen option of a
-  -- multi_select rule (answers hold distinct options), the first range of
-  -- a number rule that holds the value.
-  contributions as (
-    select p.object_id, p.rule_id, k.points
-    from pairs as p
-    join keyed_points as k
-      on k.rule_id = p.rule_id and k.key = p.value #>> '{}'
-    where p.answer_type in ('boolean', 'select')
-    union all
-    select p.object_id, p.rule_id, k.points
-    from pairs as p
-    cross join lateral jsonb_array_elements_text(p.value) as e (key)
-    join keyed_points as k
-      on k.rule_id = p.rule_id and k.key = e.key
-    where p.answer_type = 'multi_select'
-      and jsonb_typeof(p.value) = 'array'
-    union all
-    (
-      select distinct on (p.object_id, p.rule_id)
-        p.object_id, p.rule_id, x.points
-      from pairs as p
-      join range_points as x
-        on x.rule_id = p.rule_id
-        and (x.min is null or p.value::numeric >= x.min)
-        and (x.max is null or p.value::numeric < x.max)
-      where p.answer_type = 'number'
-        and jsonb_typeof(p.value) = 'number'
-      order by p.object_id, p.rule_id, x.position
-    )
-  ),
-
-  earned as (
-    select c.object_id, c.rule_id, sum(c.points) as points
-    from contributions as c
-    group by c.object_id, c.rule_id
-  ),
-
-  points as (
+  -- Points per (object, rule), computed once: materialized, because the
+  -- aggregate below reads the value twice (sum and breakdown). Keyed rules
+  -- join their point table; a number rule takes its first range holding the
+  -- value; a multi_select rule sums the chosen options (answers hold
+  -- distinct options, and ? tests membership), capped.
+  points as materialized (
     select p.object_id, p.dimension, p.rule_id, p.template_id,
       p.template_version_id, p.value, p.max_points,
       case
         when p.value is null then 0
-        when p.answer_type = 'number' then coalesce(e.points, 0)
-        when p.answer_type = 'multi_select' then
-          least(coalesce(e.points, 0), p.cap)
-        else coalesce(e.points, p.otherwise, 0)
+        when p.answer_type in ('boolean', 'select') then
+          coalesce(k.points, p.otherwise, 0)
+        when p.answer_type = 'number' then coalesce((
+          select x.points
+          from range_points as x
+          where x.rule_id = p.rule_id
+            and jsonb_typeof(p.value) = 'number'
+            and (x.min is null or p.value::numeric >= x.min)
+            and (x.max is null or p.value::numeric < x.max)
+          order by x.position
+          limit 1), 0)
+        -- Answers hold distinct options, and ? tests membership.
+        else least(coalesce((
+          select sum(m.points)
+          from keyed_points as m
+          where m.rule_id = p.rule_id
+            and jsonb_typeof(p.value) = 'array'
+            and p.value ? m.key), 0), p.cap)
       end as points
     from pairs as p
-    left join earned as e
-      on e.object_id = p.object_id and e.rule_id = p.rule_id
+    left join keyed_points as k
+      on p.answer_type in ('boolean', 'select')
+      and k.rule_id = p.rule_id
+      and k.key = p.value #>> '{}'
   ),
 
   dimensions as (
