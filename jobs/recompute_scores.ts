@@ -19,7 +19,11 @@ export function batchesOf(payload: unknown): Map<string, Set<string>> {
   const byProfile = new Map<string, Set<string>>();
   for (const item of Array.isArray(payload) ? payload : []) {
     const { profileId, objectIds } = (item ?? {}) as Record<string, unknown>;
-    if (typeof profileId !== 'string' || !UUID_PATTERN.test(profileId) || !Array.isArray(objectIds)) {
+    if (
+      typeof profileId !== 'string' ||
+      !UUID_PATTERN.test(profileId) ||
+      !Array.isArray(objectIds)
+    ) {
       continue;
     }
     const ids = byProfile.get(profileId) ?? new Set<string>();

@@ -88,7 +88,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
           const login = await createAnalystLogin(sql, values.org!, values.name!).finally(() =>
             sql.end(),
           );
-          out.result(login, `login ${login.role} for org ${login.orgId}; password (shown once): ${login.password}`);
+          out.result(
+            login,
+            `login ${login.role} for org ${login.orgId}; password (shown once): ${login.password}`,
+          );
         });
         return 0;
       default:
@@ -97,7 +100,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (out.json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
-    else process.stderr.write(`scoring: ${message}\n${error instanceof UsageError ? USAGE + '\n' : ''}`);
+    else
+      process.stderr.write(
+        `scoring: ${message}\n${error instanceof UsageError ? USAGE + '\n' : ''}`,
+      );
     return error instanceof UsageError ? 2 : 1;
   }
 }
@@ -111,7 +117,9 @@ async function keysCommand(
 ): Promise<void> {
   const needs = { create: values.org, list: values.org, revoke: arg } as Record<string, unknown>;
   if (!sub || !(sub in needs) || !needs[sub]) {
-    throw new UsageError('keys create --org ID [--name N] | keys list --org ID | keys revoke KEY_ID');
+    throw new UsageError(
+      'keys create --org ID [--name N] | keys list --org ID | keys revoke KEY_ID',
+    );
   }
   await withDatabase(config, async (url) => {
     const sql = connect(url, 1);
@@ -121,7 +129,9 @@ async function keysCommand(
         out.result(key, `${key.key}\n(key ${key.id}; shown once, store it now)`);
       } else if (sub === 'list') {
         const keys = await listApiKeys(sql, values.org!);
-        const lines = keys.map((k) => `${k.id}  ${k.prefix}…  ${k.name ?? ''}  ${k.revokedAt ? 'revoked' : 'active'}`);
+        const lines = keys.map(
+          (k) => `${k.id}  ${k.prefix}…  ${k.name ?? ''}  ${k.revokedAt ? 'revoked' : 'active'}`,
+        );
         out.result(keys, lines.join('\n') || 'no keys');
       } else {
         if (!/^[0-9a-f-]{36}$/i.test(arg!)) throw new Error(`no such key: ${arg}`);
@@ -159,7 +169,10 @@ async function runServices(command: 'start' | 'serve' | 'worker', config: Config
     url = gateway.url;
   }
   if (command !== 'serve') {
-    const runner = await startWorker({ databaseUrl: database.url, concurrency: config.WORKER_CONCURRENCY });
+    const runner = await startWorker({
+      databaseUrl: database.url,
+      concurrency: config.WORKER_CONCURRENCY,
+    });
     steps.push(() => runner.stop());
     log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker running');
   }
@@ -167,9 +180,12 @@ async function runServices(command: 'start' | 'serve' | 'worker', config: Config
 
   const docs = url && `${url}/docs`;
   const text = [
-    url ? `scoring ${command}: gateway on ${url}, API reference on ${docs}` : 'scoring worker: running',
+    url
+      ? `scoring ${command}: gateway on ${url}, API reference on ${docs}`
+      : 'scoring worker: running',
     firstRun
-      ? `\nFirst start: created org ${firstRun.orgId} and this API key (shown once, store it now):\n\n  ${firstRun.key}\n`
+      ? `\nFirst start: created org ${firstRun.orgId} and this API key ` +
+        `(shown once, store it now):\n\n  ${firstRun.key}\n`
       : '',
   ].join('');
   out.result({ url, docs, firstRun }, text);

@@ -10,9 +10,12 @@ const schema = z.object({
   POSTGREST_PORT: port.default(0),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: port.default(54329),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-    .default('info'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),

@@ -78,9 +78,7 @@ export async function createAnalystLogin(
     await tx`insert into iam.analyst_logins (role_name, org_id) values (${roleName}, ${orgId})`;
     // Names and passwords cannot be bound parameters in DDL; both are checked
     // to hold only characters that need no quoting.
-    await tx.unsafe(
-      `create role ${roleName} login password '${password}' in role scoring_analyst`,
-    );
+    await tx.unsafe(`create role ${roleName} login password '${password}' in role scoring_analyst`);
   });
   return { role: roleName, orgId, password };
 }

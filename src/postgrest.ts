@@ -104,7 +104,10 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 async function waitUntilReady(server: PostgrestServer): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${server.adminUrl}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${server.adminUrl}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

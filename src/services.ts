@@ -23,15 +23,23 @@ export interface Database {
  * under DATA_DIR, reusing it when another process of ours already runs it.
  */
 export async function openDatabase(config: Config): Promise<Database> {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {}, embedded: false };
+  if (config.DATABASE_URL)
+    return { url: config.DATABASE_URL, stop: async () => {}, embedded: false };
   const { readFile } = await import('node:fs/promises');
   const password = await readFile(`${config.dataDir}/pg-password`, 'utf8').catch(() => null);
   if (password) {
-    const url = `postgres://postgres:${encodeURIComponent(password.trim())}@127.0.0.1:${config.EMBEDDED_PG_PORT}/scoring`;
+    const secret = encodeURIComponent(password.trim());
+    const url = `postgres://postgres:${secret}@127.0.0.1:${config.EMBEDDED_PG_PORT}/scoring`;
     if (await reachable(url)) return { url, stop: async () => {}, embedded: true };
   }
-  const server = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT });
-  log.info({ port: config.EMBEDDED_PG_PORT, dataDir: config.dataDir }, 'embedded postgres listening');
+  const server = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.EMBEDDED_PG_PORT,
+  });
+  log.info(
+    { port: config.EMBEDDED_PG_PORT, dataDir: config.dataDir },
+    'embedded postgres listening',
+  );
   return { url: server.url, stop: server.stop, embedded: true };
 }
 
@@ -96,7 +104,11 @@ export async function startGateway(databaseUrl: string, config: Config): Promise
   };
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string) {
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  hostname: string,
+) {
   return new Promise<ServerType>((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, () => resolve(server));
     server.once('error', reject);

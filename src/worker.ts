@@ -52,11 +52,15 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     );
   const queueSweep = () =>
     runner
-      .addJob('sweep_stale_workers', {}, {
-        jobKey: 'sweep_stale_workers',
-        jobKeyMode: 'preserve_run_at',
-        maxAttempts: 1,
-      })
+      .addJob(
+        'sweep_stale_workers',
+        {},
+        {
+          jobKey: 'sweep_stale_workers',
+          jobKeyMode: 'preserve_run_at',
+          maxAttempts: 1,
+        },
+      )
       .catch((error: unknown) => log.warn({ err: error }, 'queueing the sweep failed'));
   await beat();
   await queueSweep();

@@ -38,12 +38,23 @@ async function seed(tx: Db, orgId: string) {
     const profileId = await createProfile(tx, orgId);
     await tx`update scoring.profiles set name = ${name} where id = ${profileId}`;
     await upsertRule(tx, orgId, {
-      profileId, templateId: flag.templateId, dimension: 'fit', answerType: 'boolean',
+      profileId,
+      templateId: flag.templateId,
+      dimension: 'fit',
+      answerType: 'boolean',
       pointValues: { true: 10, false: 2 },
     });
     await upsertRule(tx, orgId, {
-      profileId, templateId: size.templateId, dimension: 'intent', answerType: 'number',
-      pointValues: { ranges: [{ max: 100, points: 1 }, { min: 100, points: 6 }] },
+      profileId,
+      templateId: size.templateId,
+      dimension: 'intent',
+      answerType: 'number',
+      pointValues: {
+        ranges: [
+          { max: 100, points: 1 },
+          { min: 100, points: 6 },
+        ],
+      },
     });
     await assign(tx, orgId, profileId, objects);
     await compute(tx, profileId, objects);
@@ -52,9 +63,11 @@ async function seed(tx: Db, orgId: string) {
       where profile_id = ${profileId}`;
     const flags = objects.map((objectId, i) => answerTo(flag, objectId, i % 3 !== 0));
     await writeAnswers(tx, orgId, flags);
-    await writeAnswers(tx, orgId, objects
-      .filter((_, i) => i % 2 === 0)
-      .map((objectId, i) => answerTo(size, objectId, i * 10)));
+    await writeAnswers(
+      tx,
+      orgId,
+      objects.filter((_, i) => i % 2 === 0).map((objectId, i) => answerTo(size, objectId, i * 10)),
+    );
     await compute(tx, profileId, objects);
   }
 }
@@ -120,7 +133,7 @@ describe('analytics views', () => {
     expect(co1?.moved).toBe(expected[0].moved);
   });
 
-  it("shows an analyst only the org named by scoring.org_id, and nothing without one", async () => {
+  it('shows an analyst only the org named by scoring.org_id, and nothing without one', async () => {
     const tenant = await newTenant();
     const other = await newTenant();
 
@@ -191,4 +204,3 @@ describe('analytics views', () => {
     }
   });
 });
-

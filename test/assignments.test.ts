@@ -33,7 +33,11 @@ describe('object identity', () => {
     ['contact', 'https://www.linkedin.com/in/Jane-Doe/', 'https://www.linkedin.com/in/jane-doe'],
     ['contact', 'linkedin.com/in/jane-doe?trk=x', 'https://www.linkedin.com/in/jane-doe'],
     ['contact', 'http://de.linkedin.com/in/jane-doe/de', 'https://www.linkedin.com/in/jane-doe'],
-    ['contact', 'https://www.linkedin.com/in/jos%C3%A9/en-us/', 'https://www.linkedin.com/in/jos%c3%a9'],
+    [
+      'contact',
+      'https://www.linkedin.com/in/jos%C3%A9/en-us/',
+      'https://www.linkedin.com/in/jos%c3%a9',
+    ],
   ])('normalises the %s id %j to %j', async (objectType, raw, normalised) => {
     const [row] = await sql`select scoring.normalize_object_id(${objectType}, ${raw}) as id`;
     expect(row!.id).toBe(normalised);
@@ -88,7 +92,7 @@ describe('POST /v1/scoring/assignments', () => {
     expect(response.body.error.code).toBe('ALREADY_ASSIGNED');
   });
 
-  it('refuses an objectType that differs from the profile\'s (OBJECT_TYPE_MISMATCH)', async () => {
+  it("refuses an objectType that differs from the profile's (OBJECT_TYPE_MISMATCH)", async () => {
     const profile = await createProfile(tenant, 'contact');
 
     const response = await tenant.post(ASSIGNMENTS, {
@@ -122,7 +126,7 @@ describe('POST /v1/scoring/assignments', () => {
     expect(paths(response)).toContain(path);
   });
 
-  it('answers 404 for a missing or another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("answers 404 for a missing or another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
     const body = { objectType: 'company', objectId: 'acme.com' };
 
@@ -154,14 +158,21 @@ describe('POST /v1/scoring/assignments', () => {
       message: 'VALIDATION_ERROR',
     });
     const [row] = await insert(null, 'LinkedIn.com/in/Jane-Doe/');
-    expect(row).toEqual({ object_type: 'contact', object_id: 'https://www.linkedin.com/in/jane-doe' });
+    expect(row).toEqual({
+      object_type: 'contact',
+      object_id: 'https://www.linkedin.com/in/jane-doe',
+    });
   });
 });
 
 describe('POST /v1/scoring/assignments/bulk', () => {
   it('assigns every new object in one insert and omits duplicates (201)', async () => {
     const profile = await createProfile(tenant);
-    await tenant.post(ASSIGNMENTS, { profileId: profile.id, objectType: 'company', objectId: 'stored.com' });
+    await tenant.post(ASSIGNMENTS, {
+      profileId: profile.id,
+      objectType: 'company',
+      objectId: 'stored.com',
+    });
 
     const response = await tenant.post(`${ASSIGNMENTS}/bulk`, {
       profileId: profile.id,
@@ -230,7 +241,7 @@ describe('POST /v1/scoring/assignments/bulk', () => {
     expect(count).toBe(0);
   });
 
-  it('refuses an objectType that differs from the profile\'s (OBJECT_TYPE_MISMATCH)', async () => {
+  it("refuses an objectType that differs from the profile's (OBJECT_TYPE_MISMATCH)", async () => {
     const profile = await createProfile(tenant, 'contact');
 
     const response = await tenant.post(`${ASSIGNMENTS}/bulk`, {
@@ -243,7 +254,7 @@ describe('POST /v1/scoring/assignments/bulk', () => {
     expect(response.body.error.code).toBe('OBJECT_TYPE_MISMATCH');
   });
 
-  it('answers 404 for another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("answers 404 for another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
 
     const response = await tenant.post(`${ASSIGNMENTS}/bulk`, {
@@ -258,15 +269,25 @@ describe('POST /v1/scoring/assignments/bulk', () => {
 });
 
 describe('GET /v1/scoring/assignments', () => {
-  it('lists the object\'s assignments, matching any spelling of its id', async () => {
+  it("lists the object's assignments, matching any spelling of its id", async () => {
     const first = await createProfile(tenant);
     const second = await createProfile(tenant);
     for (const profile of [first, second]) {
-      await tenant.post(ASSIGNMENTS, { profileId: profile.id, objectType: 'company', objectId: 'acme.com' });
+      await tenant.post(ASSIGNMENTS, {
+        profileId: profile.id,
+        objectType: 'company',
+        objectId: 'acme.com',
+      });
     }
-    await tenant.post(ASSIGNMENTS, { profileId: first.id, objectType: 'company', objectId: 'other.com' });
+    await tenant.post(ASSIGNMENTS, {
+      profileId: first.id,
+      objectType: 'company',
+      objectId: 'other.com',
+    });
 
-    const response = await tenant.get(`${ASSIGNMENTS}?objectType=company&objectId=https://WWW.acme.com/`);
+    const response = await tenant.get(
+      `${ASSIGNMENTS}?objectType=company&objectId=https://WWW.acme.com/`,
+    );
 
     expect(response.status).toBe(200);
     expect(response.body.data.map((a: { profileId: string }) => a.profileId)).toEqual([
@@ -275,9 +296,13 @@ describe('GET /v1/scoring/assignments', () => {
     ]);
   });
 
-  it('never shows another org\'s assignments', async () => {
+  it("never shows another org's assignments", async () => {
     const theirs = await createProfile(other);
-    await other.post(ASSIGNMENTS, { profileId: theirs.id, objectType: 'company', objectId: 'acme.com' });
+    await other.post(ASSIGNMENTS, {
+      profileId: theirs.id,
+      objectType: 'company',
+      objectId: 'acme.com',
+    });
 
     const response = await tenant.get(`${ASSIGNMENTS}?objectType=company&objectId=acme.com`);
 
@@ -325,7 +350,7 @@ describe('DELETE /v1/scoring/assignments/{assignmentId}', () => {
     expect(response.body.error.code).toBe('ASSIGNMENT_NOT_FOUND');
   });
 
-  it('cannot delete another org\'s assignment (ASSIGNMENT_NOT_FOUND)', async () => {
+  it("cannot delete another org's assignment (ASSIGNMENT_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
     const created = await other.post(ASSIGNMENTS, {
       profileId: theirs.id,

@@ -26,7 +26,9 @@ describe('scoring CLI', () => {
     expect((await request('GET', '/v1/scoring/profiles', { key: key.key })).status).toBe(200);
 
     const listed = await scoring('keys', 'list', '--org', org.id);
-    expect(listed).toEqual([expect.objectContaining({ id: key.id, prefix: key.prefix, revokedAt: null })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ id: key.id, prefix: key.prefix, revokedAt: null }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(key.key);
 
     const revoked = await scoring('keys', 'revoke', key.id);

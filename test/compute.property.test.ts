@@ -139,21 +139,23 @@ const numberRanges = fc
   .chain((bounds) => {
     const sorted = [...bounds].sort((a, b) => (a < b ? -1 : 1));
     const count = sorted.length - 1;
-    return fc.tuple(
-      fc.array(points, { minLength: count, maxLength: count }),
-      fc.array(fc.boolean(), { minLength: count, maxLength: count }),
-      fc.boolean(),
-      fc.boolean(),
-    ).map(([pts, keep, openStart, openEnd]) => {
-      const ranges: Range[] = [];
-      for (let i = 0; i < count; i++) {
-        if (!keep[i] && ranges.length > 0) continue; // gaps between ranges
-        ranges.push({ min: sorted[i], max: sorted[i + 1], points: pts[i] });
-      }
-      if (openStart) delete ranges[0].min;
-      if (openEnd) delete ranges[ranges.length - 1].max;
-      return ranges.reverse(); // order in the rule does not matter
-    });
+    return fc
+      .tuple(
+        fc.array(points, { minLength: count, maxLength: count }),
+        fc.array(fc.boolean(), { minLength: count, maxLength: count }),
+        fc.boolean(),
+        fc.boolean(),
+      )
+      .map(([pts, keep, openStart, openEnd]) => {
+        const ranges: Range[] = [];
+        for (let i = 0; i < count; i++) {
+          if (!keep[i] && ranges.length > 0) continue; // gaps between ranges
+          ranges.push({ min: sorted[i], max: sorted[i + 1], points: pts[i] });
+        }
+        if (openStart) delete ranges[0].min;
+        if (openEnd) delete ranges[ranges.length - 1].max;
+        return ranges.reverse(); // order in the rule does not matter
+      });
   });
 
 const pointValues: fc.Arbitrary<PointValues> = fc.oneof(

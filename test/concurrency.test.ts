@@ -48,7 +48,10 @@ describe('concurrent changes with two workers', () => {
       upsertRule(sql, orgId, { profileId, templateId, dimension, answerType, pointValues });
     await rule(flag.templateId, 'fit', 'boolean', { true: 10, false: 0 });
     await rule(headcount.templateId, 'fit', 'number', {
-      ranges: [{ max: 100, points: 1 }, { min: 100, points: 9 }],
+      ranges: [
+        { max: 100, points: 1 },
+        { min: 100, points: 9 },
+      ],
     });
     await rule(region.templateId, 'intent', 'select', {
       options: { emea: 5, na: 3 },
@@ -61,18 +64,23 @@ describe('concurrent changes with two workers', () => {
 
     const answerWrites = Array.from({ length: 30 }, async (_, round) => {
       const ids = [...new Set(pick(40))];
-      await writeAnswers(sql, orgId, ids.flatMap((objectId) => [
-        answerTo(flag, objectId, next() < 0.5),
-        answerTo(headcount, objectId, Math.floor(next() * 300)),
-        answerTo(region, objectId, REGIONS[round % 3]),
-      ]));
+      await writeAnswers(
+        sql,
+        orgId,
+        ids.flatMap((objectId) => [
+          answerTo(flag, objectId, next() < 0.5),
+          answerTo(headcount, objectId, Math.floor(next() * 300)),
+          answerTo(region, objectId, REGIONS[round % 3]),
+        ]),
+      );
     });
     const ruleEdits = Array.from({ length: 6 }, async (_, round) => {
       await new Promise((resolve) => setTimeout(resolve, round * 150));
       await rule(flag.templateId, 'fit', 'boolean', { true: 10 - round, false: round });
       // A dimension that comes and goes.
       if (round % 2 === 0) await rule(flag.templateId, 'extra', 'boolean', { true: 1, false: 0 });
-      else await sql`
+      else
+        await sql`
         delete from scoring.rules where profile_id = ${profileId} and dimension = 'extra'`;
     });
     const recomputes = Array.from({ length: 10 }, async () => {

@@ -60,11 +60,18 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     const profileId = await createProfile(db, orgId);
     const flag = await createTemplate(db, orgId, 'boolean');
     await upsertRule(db, orgId, {
-      profileId, templateId: flag.templateId, dimension: 'fit', answerType: 'boolean',
+      profileId,
+      templateId: flag.templateId,
+      dimension: 'fit',
+      answerType: 'boolean',
       pointValues: { true: 10, false: 0 },
     });
     const objects = Array.from({ length: 2500 }, (_, i) => `o${String(i).padStart(4, '0')}.com`);
-    await writeAnswers(db, orgId, objects.map((objectId) => answerTo(flag, objectId, true)));
+    await writeAnswers(
+      db,
+      orgId,
+      objects.map((objectId) => answerTo(flag, objectId, true)),
+    );
     // One statement: one recompute_scores job of 2,500 objects, 3 chunks.
     await assign(db, orgId, profileId, objects);
     await db`delete from graphile_worker._private_jobs where key like 'profile_fan_out:%'`;
@@ -79,11 +86,15 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
 
     const doomed = await spawnWorker({ databaseUrl: crashUrl, concurrency: 1 });
     workers.push(doomed);
-    await waitFor(async () => {
-      const [{ count }] = await db<{ count: number }[]>`
+    await waitFor(
+      async () => {
+        const [{ count }] = await db<{ count: number }[]>`
         select count(*)::int as count from scoring.scores where profile_id = ${profileId}`;
-      return count === 1000 ? count : undefined;
-    }, 30_000, 'the first chunk');
+        return count === 1000 ? count : undefined;
+      },
+      30_000,
+      'the first chunk',
+    );
     const [locked] = await recomputeJobs(profileId);
     expect(locked.locked_by).not.toBeNull();
 
@@ -94,19 +105,21 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     // A change while the dead worker still holds the job: graphile-worker
     // queues a new job for it and gives up on the held one (its attempts are
     // maxed), so the sweep must queue the held job's objects again.
-    await writeAnswers(db, orgId, [
-      answerTo(flag, objects[2400], false),
-    ]);
+    await writeAnswers(db, orgId, [answerTo(flag, objects[2400], false)]);
     const held = (await recomputeJobs(profileId)).find((job) => job.id === locked.id);
     expect(held).toMatchObject({ locked_by: locked.locked_by, key: null });
 
     const rescuer = await spawnWorker({ databaseUrl: crashUrl, concurrency: 1 });
     workers.push(rescuer);
-    const scored = await waitFor(async () => {
-      const rows = await latestScores(db, profileId);
-      const jobs = await recomputeJobs(profileId);
-      return rows.length === objects.length && jobs.length === 0 ? rows : undefined;
-    }, 60_000, 'every score after the crash');
+    const scored = await waitFor(
+      async () => {
+        const rows = await latestScores(db, profileId);
+        const jobs = await recomputeJobs(profileId);
+        return rows.length === objects.length && jobs.length === 0 ? rows : undefined;
+      },
+      60_000,
+      'every score after the crash',
+    );
 
     expect(scored.filter((row) => row.score !== '100.00').map((row) => row.object_id)).toEqual([
       objects[2400],
@@ -122,7 +135,10 @@ describe('a batch superseded by a newer change while it ran', () => {
     const profileId = await createProfile(db, orgId);
     const flag = await createTemplate(db, orgId, 'boolean');
     await upsertRule(db, orgId, {
-      profileId, templateId: flag.templateId, dimension: 'fit', answerType: 'boolean',
+      profileId,
+      templateId: flag.templateId,
+      dimension: 'fit',
+      answerType: 'boolean',
       pointValues: { true: 10, false: 0 },
     });
     // A failure injected into this suite's own database: every history
@@ -140,7 +156,11 @@ describe('a batch superseded by a newer change while it ran', () => {
         for each row execute function public.fail_history();`);
     await db`insert into public.inject_failure values (${profileId})`;
     const objects = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}.com`);
-    await writeAnswers(db, orgId, objects.map((objectId) => answerTo(flag, objectId, true)));
+    await writeAnswers(
+      db,
+      orgId,
+      objects.map((objectId) => answerTo(flag, objectId, true)),
+    );
 
     await assign(db, orgId, profileId, objects);
     // Only the assignment's batch may compute these objects: no fan-out.
@@ -152,27 +172,39 @@ describe('a batch superseded by a newer change while it ran', () => {
       where profile_id = ${profileId} and object_id = ${objects[0]} for update`;
     const worker = await spawnWorker({ databaseUrl: crashUrl, concurrency: 1 });
     workers.push(worker);
-    const [running] = await waitFor(async () => {
-      const jobs = (await recomputeJobs(profileId)).filter((job) => job.locked_by !== null);
-      return jobs.length > 0 ? jobs : undefined;
-    }, 30_000, 'the worker to take the batch');
+    const [running] = await waitFor(
+      async () => {
+        const jobs = (await recomputeJobs(profileId)).filter((job) => job.locked_by !== null);
+        return jobs.length > 0 ? jobs : undefined;
+      },
+      30_000,
+      'the worker to take the batch',
+    );
 
     // The newer change: graphile-worker gives up on the running job.
     await writeAnswers(db, orgId, [answerTo(flag, objects[19], false)]);
     await holder`rollback`;
     holder.release();
-    const [failed] = await waitFor(async () => {
-      const rows = await db<{ last_error: string | null }[]>`
+    const [failed] = await waitFor(
+      async () => {
+        const rows = await db<{ last_error: string | null }[]>`
         select last_error from graphile_worker._private_jobs
         where id = ${running.id} and last_error is not null`;
-      return rows.length > 0 ? rows : undefined;
-    }, 30_000, 'the batch to fail');
+        return rows.length > 0 ? rows : undefined;
+      },
+      30_000,
+      'the batch to fail',
+    );
     await db`delete from public.inject_failure`;
 
-    const scored = await waitFor(async () => {
-      const rows = await latestScores(db, profileId);
-      return rows.length === objects.length ? rows : undefined;
-    }, 60_000, 'every score after the failure');
+    const scored = await waitFor(
+      async () => {
+        const rows = await latestScores(db, profileId);
+        return rows.length === objects.length ? rows : undefined;
+      },
+      60_000,
+      'every score after the failure',
+    );
 
     expect(failed.last_error).toContain('injected failure');
     expect(scored.filter((row) => row.score !== '100.00').map((row) => row.object_id)).toEqual([

@@ -83,7 +83,12 @@ describe('request shaping', () => {
 
 describe('rate limit', () => {
   it('answers 429 with retry-after once a key spends its budget (RATE_LIMITED)', async () => {
-    const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '3' });
+    const config = loadConfig({
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: '3',
+    });
     const gateway = await startGateway(databaseUrl, config);
     const [limited, unaffected] = [await newTenant(), await newTenant()];
     try {

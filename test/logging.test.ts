@@ -7,14 +7,26 @@ import { databaseUrl, newTenant } from './support/stack.js';
 async function serve() {
   const port = await freePort();
   const child = spawn('node', ['bin/scoring.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -39,7 +51,9 @@ describe('logs', () => {
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'x', objectType: 'company' }),
     });
-    await fetch(`${server.url}/v1/scoring/profiles`, { headers: { authorization: `Bearer ${tenant.key}x` } });
+    await fetch(`${server.url}/v1/scoring/profiles`, {
+      headers: { authorization: `Bearer ${tenant.key}x` },
+    });
 
     const lines = await server.stop();
 

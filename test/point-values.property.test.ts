@@ -89,7 +89,11 @@ function contractMaxPoints(type: AnswerType, values: JsonObject): number {
     case 'number':
       return Math.max(0, ...(values.ranges as JsonObject[]).map((r) => r.points as number));
     case 'select':
-      return Math.max(0, ...optionPoints(), ...('otherwise' in values ? [values.otherwise as number] : []));
+      return Math.max(
+        0,
+        ...optionPoints(),
+        ...('otherwise' in values ? [values.otherwise as number] : []),
+      );
     case 'multi_select':
       if ('cap' in values) return values.cap as number;
       return optionPoints().reduce((sum, points) => sum + Math.max(0, points), 0);
@@ -233,7 +237,9 @@ describe.each(['boolean', 'number', 'select', 'multi_select'] as const)(
           expect(verdict.accepted).toBe(expected);
           if (expected) {
             const max = contractMaxPoints(type, values as JsonObject);
-            expect(Math.abs(verdict.maxPoints! - max)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(max)));
+            expect(Math.abs(verdict.maxPoints! - max)).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(max)),
+            );
             accepted++;
           } else {
             refused++;

@@ -13,7 +13,11 @@ beforeEach(async () => {
 });
 
 async function createProfile(owner: Tenant, body: Record<string, unknown> = {}) {
-  const response = await owner.post(PROFILES, { name: 'EMEA Enterprise', objectType: 'company', ...body });
+  const response = await owner.post(PROFILES, {
+    name: 'EMEA Enterprise',
+    objectType: 'company',
+    ...body,
+  });
   expect(response.status).toBe(201);
   return response.body.data;
 }
@@ -56,16 +60,17 @@ describe('POST /v1/scoring/profiles', () => {
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('VALIDATION_ERROR');
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
-    const [{ count }] = await sql`select count(*)::int from scoring.profiles where org_id = ${tenant.orgId}`;
+    const [{ count }] =
+      await sql`select count(*)::int from scoring.profiles where org_id = ${tenant.orgId}`;
     expect(count).toBe(0);
   });
 });
 
 describe('GET /v1/scoring/profiles', () => {
-  it('lists only the caller\'s profiles, oldest first', async () => {
+  it("lists only the caller's profiles, oldest first", async () => {
     const first = await createProfile(tenant, { name: 'first' });
     const second = await createProfile(tenant, { name: 'second', objectType: 'contact' });
-    await createProfile(other, { name: 'someone else\'s' });
+    await createProfile(other, { name: "someone else's" });
 
     const response = await tenant.get(PROFILES);
 
@@ -98,7 +103,7 @@ describe('GET /v1/scoring/profiles/{profileId}', () => {
     expect(response.body.error.code).toBe('PROFILE_NOT_FOUND');
   });
 
-  it('answers another org\'s profile exactly like a missing one (PROFILE_NOT_FOUND)', async () => {
+  it("answers another org's profile exactly like a missing one (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
 
     const cross = await tenant.get(`${PROFILES}/${theirs.id}`);
@@ -106,7 +111,10 @@ describe('GET /v1/scoring/profiles/{profileId}', () => {
 
     expect(cross.status).toBe(404);
     expect(cross.body.error.code).toBe('PROFILE_NOT_FOUND');
-    expect({ ...cross.body.error, requestId: undefined }).toEqual({ ...missing.body.error, requestId: undefined });
+    expect({ ...cross.body.error, requestId: undefined }).toEqual({
+      ...missing.body.error,
+      requestId: undefined,
+    });
   });
 });
 
@@ -120,7 +128,10 @@ describe('PATCH /v1/scoring/profiles/{profileId}', () => {
     });
 
     expect(response.status).toBe(200);
-    expect(response.body.data).toMatchObject({ name: 'Enterprise ICP', description: 'Companies with 1000+ headcount' });
+    expect(response.body.data).toMatchObject({
+      name: 'Enterprise ICP',
+      description: 'Companies with 1000+ headcount',
+    });
     expect(Date.parse(response.body.data.updatedAt)).toBeGreaterThan(Date.parse(profile.updatedAt));
   });
 
@@ -144,7 +155,9 @@ describe('PATCH /v1/scoring/profiles/{profileId}', () => {
 
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('IMMUTABLE_FIELD');
-    expect(response.body.error.details).toEqual([{ path: 'objectType', message: expect.any(String) }]);
+    expect(response.body.error.details).toEqual([
+      { path: 'objectType', message: expect.any(String) },
+    ]);
     const stored = await tenant.get(`${PROFILES}/${profile.id}`);
     expect(stored.body.data.objectType).toBe('company');
   });
@@ -159,7 +172,10 @@ describe('PATCH /v1/scoring/profiles/{profileId}', () => {
 
   it('accepts objectType when it does not change', async () => {
     const profile = await createProfile(tenant);
-    const response = await tenant.patch(`${PROFILES}/${profile.id}`, { objectType: 'company', name: 'y' });
+    const response = await tenant.patch(`${PROFILES}/${profile.id}`, {
+      objectType: 'company',
+      name: 'y',
+    });
     expect(response.status).toBe(200);
   });
 
@@ -181,7 +197,7 @@ describe('PATCH /v1/scoring/profiles/{profileId}', () => {
     expect(response.body.error.code).toBe('PROFILE_NOT_FOUND');
   });
 
-  it('cannot update another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("cannot update another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
 
     const response = await tenant.patch(`${PROFILES}/${theirs.id}`, { name: 'hijacked' });
@@ -216,7 +232,7 @@ describe('DELETE /v1/scoring/profiles/{profileId}', () => {
     expect(malformed.body.error.code).toBe('PROFILE_NOT_FOUND');
   });
 
-  it('cannot delete another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("cannot delete another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
 
     const response = await tenant.delete(`${PROFILES}/${theirs.id}`);

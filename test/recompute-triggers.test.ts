@@ -28,7 +28,10 @@ async function seed(tx: Db, orgId: string) {
   const used = await createTemplate(tx, orgId, 'boolean');
   const unused = await createTemplate(tx, orgId, 'boolean');
   await upsertRule(tx, orgId, {
-    profileId, templateId: used.templateId, dimension: 'fit', answerType: 'boolean',
+    profileId,
+    templateId: used.templateId,
+    dimension: 'fit',
+    answerType: 'boolean',
     pointValues: { true: 10, false: 0 },
   });
   return { profileId, used, unused };
@@ -65,11 +68,17 @@ describe('recompute triggers', () => {
       await clearJobs(tx, profileId);
 
       const ruleId = await upsertRule(tx, tenant.orgId, {
-        profileId, templateId: unused.templateId, dimension: 'intent', answerType: 'boolean',
+        profileId,
+        templateId: unused.templateId,
+        dimension: 'intent',
+        answerType: 'boolean',
         pointValues: { true: 1, false: 0 },
       });
       await upsertRule(tx, tenant.orgId, {
-        profileId, templateId: unused.templateId, dimension: 'intent', answerType: 'boolean',
+        profileId,
+        templateId: unused.templateId,
+        dimension: 'intent',
+        answerType: 'boolean',
         pointValues: { true: 2, false: 0 },
       });
       const upserted = await queuedJobs(tx, profileId);
@@ -127,9 +136,7 @@ describe('recompute triggers', () => {
         answerTo(usedTemplate, 'unassigned.com', true),
       ]);
       const unusedOnly = await queuedJobs(tx, profileId);
-      await writeAnswers(tx, tenant.orgId, [
-        answerTo(usedTemplate, 'acme.com', true),
-      ]);
+      await writeAnswers(tx, tenant.orgId, [answerTo(usedTemplate, 'acme.com', true)]);
       return { unusedOnly, used: await queuedJobs(tx, profileId) };
     });
 
@@ -189,9 +196,7 @@ describe('recompute triggers', () => {
         where key = ${'recompute_scores:' + profileId}
         returning id`;
       // ...and a change arrives while it runs.
-      await writeAnswers(tx, tenant.orgId, [
-        answerTo(used, 'second.com', true),
-      ]);
+      await writeAnswers(tx, tenant.orgId, [answerTo(used, 'second.com', true)]);
       const [held] = await tx`
         select key, attempts >= max_attempts as given_up
         from graphile_worker._private_jobs where id = ${running.id}`;
@@ -213,9 +218,7 @@ describe('recompute triggers', () => {
 
     const inside = await withRollback(async (tx) => {
       await assign(tx, tenant.orgId, profileId, ['rolled-back.com']);
-      await writeAnswers(tx, tenant.orgId, [
-        answerTo(used, 'rolled-back.com', true),
-      ]);
+      await writeAnswers(tx, tenant.orgId, [answerTo(used, 'rolled-back.com', true)]);
       return queuedObjectIds(await queuedJobs(tx, profileId));
     });
     const after = queuedObjectIds(await queuedJobs(sql, profileId));
@@ -240,27 +243,39 @@ describe('automatic recompute through a running worker', () => {
 
   it('keeps scores current through the HTTP API: bulk assignment, answers, rule upsert and delete', async () => {
     const tenant = await newTenant();
-    const profile = await tenant.post('/v1/scoring/profiles', { name: 'ICP', objectType: 'company' });
+    const profile = await tenant.post('/v1/scoring/profiles', {
+      name: 'ICP',
+      objectType: 'company',
+    });
     const profileId = profile.body.data.id as string;
     const template = await tenant.post('/v1/signals/templates', {
-      name: 'Region', objectType: 'company', answerType: 'select', options: ['emea', 'na'],
+      name: 'Region',
+      objectType: 'company',
+      answerType: 'select',
+      options: ['emea', 'na'],
     });
     const templateId = template.body.data.id as string;
     const rules = `/v1/scoring/profiles/${profileId}/rules`;
     const rule = await tenant.put(rules, {
-      signalTemplateId: templateId, dimension: 'fit', answerType: 'select',
+      signalTemplateId: templateId,
+      dimension: 'fit',
+      answerType: 'select',
       pointValues: { options: { emea: 10, na: 5 } },
     });
     expect(rule.status).toBe(200);
-    const scoreOf = (objectId: string, dimension = 'fit') => async () => {
-      const res = await tenant.get(
-        `/v1/scoring/scores?objectType=company&objectId=${objectId}&dimension=${dimension}`,
-      );
-      return res.body.data?.[0] as { score: number; version: number } | undefined;
-    };
+    const scoreOf =
+      (objectId: string, dimension = 'fit') =>
+      async () => {
+        const res = await tenant.get(
+          `/v1/scoring/scores?objectType=company&objectId=${objectId}&dimension=${dimension}`,
+        );
+        return res.body.data?.[0] as { score: number; version: number } | undefined;
+      };
 
     const bulk = await tenant.post('/v1/scoring/assignments/bulk', {
-      profileId, objectType: 'company', objectIds: ['https://www.Acme.com', 'stripe.com'],
+      profileId,
+      objectType: 'company',
+      objectIds: ['https://www.Acme.com', 'stripe.com'],
     });
     expect(bulk.status).toBe(201);
     await waitFor(async () => ((await scoreOf('stripe.com')()) ? true : undefined), 20_000, 'bulk');
@@ -269,19 +284,29 @@ describe('automatic recompute through a running worker', () => {
       answers: [{ templateId, objectType: 'company', objectId: 'acme.com', value: 'na' }],
     });
     expect(answers.status).toBe(200);
-    const answered = await waitFor(async () => {
-      const score = await scoreOf('acme.com')();
-      return score?.score === 50 ? score : undefined;
-    }, 20_000, 'answer');
+    const answered = await waitFor(
+      async () => {
+        const score = await scoreOf('acme.com')();
+        return score?.score === 50 ? score : undefined;
+      },
+      20_000,
+      'answer',
+    );
 
     const second = await tenant.put(rules, {
-      signalTemplateId: templateId, dimension: 'intent', answerType: 'select',
+      signalTemplateId: templateId,
+      dimension: 'intent',
+      answerType: 'select',
       pointValues: { options: { na: 4 } },
     });
-    await waitFor(async () => {
-      const score = await scoreOf('acme.com', 'intent')();
-      return score?.score === 100 ? score : undefined;
-    }, 20_000, 'new dimension');
+    await waitFor(
+      async () => {
+        const score = await scoreOf('acme.com', 'intent')();
+        return score?.score === 100 ? score : undefined;
+      },
+      20_000,
+      'new dimension',
+    );
 
     const removed = await tenant.delete(`${rules}/${second.body.data.id}`);
     expect(removed.status).toBe(204);
@@ -300,9 +325,7 @@ describe('automatic recompute through a running worker', () => {
     await assign(sql, tenant.orgId, profileId, ['acme.com']);
     const first = await waitFor(() => fitScore(profileId, 'acme.com', '0.00'), 20_000, 'compute');
 
-    await writeAnswers(sql, tenant.orgId, [
-      answerTo(used, 'acme.com', true),
-    ]);
+    await writeAnswers(sql, tenant.orgId, [answerTo(used, 'acme.com', true)]);
     const answered = await waitFor(
       () => fitScore(profileId, 'acme.com', '100.00'),
       20_000,
@@ -310,7 +333,10 @@ describe('automatic recompute through a running worker', () => {
     );
 
     await upsertRule(sql, tenant.orgId, {
-      profileId, templateId: used.templateId, dimension: 'fit', answerType: 'boolean',
+      profileId,
+      templateId: used.templateId,
+      dimension: 'fit',
+      answerType: 'boolean',
       pointValues: { true: 5, false: 20 },
     });
     const ruled = await waitFor(
@@ -324,10 +350,14 @@ describe('automatic recompute through a running worker', () => {
       objectIds: ['acme.com'],
     });
     expect(res.status).toBe(202);
-    const recomputed = await waitFor(async () => {
-      const row = await fitScore(profileId, 'acme.com', '25.00');
-      return row && row.version > ruled.version ? row : undefined;
-    }, 20_000, 'recompute request');
+    const recomputed = await waitFor(
+      async () => {
+        const row = await fitScore(profileId, 'acme.com', '25.00');
+        return row && row.version > ruled.version ? row : undefined;
+      },
+      20_000,
+      'recompute request',
+    );
 
     expect(first.version).toBeLessThan(answered.version);
     expect(answered.version).toBeLessThan(ruled.version);

@@ -95,8 +95,24 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
   it.each([
     ['boolean', {}, { true: 10, false: -5 }, 10],
     ['boolean', {}, { true: -1, false: -5 }, 0],
-    ['number', {}, { ranges: [{ max: 100, points: 1 }, { min: 100, max: 1000, points: 5 }, { min: 1000, points: 8 }] }, 8],
-    ['select', { options: ['saas', 'retail'] }, { options: { saas: 10, retail: -2 }, otherwise: 12 }, 12],
+    [
+      'number',
+      {},
+      {
+        ranges: [
+          { max: 100, points: 1 },
+          { min: 100, max: 1000, points: 5 },
+          { min: 1000, points: 8 },
+        ],
+      },
+      8,
+    ],
+    [
+      'select',
+      { options: ['saas', 'retail'] },
+      { options: { saas: 10, retail: -2 }, otherwise: 12 },
+      12,
+    ],
     ['multi_select', {}, { options: { a: 3, b: 4, c: -2 } }, 7],
     ['multi_select', {}, { options: { a: 3, b: 4 }, cap: 5 }, 5],
   ])('derives maxPoints for a %s rule', async (answerType, extra, pointValues, maxPoints) => {
@@ -114,7 +130,7 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
     expect(response.body.data.maxPoints).toBe(maxPoints);
   });
 
-  it('refuses an answerType that differs from the template\'s (INVALID_POINT_VALUES)', async () => {
+  it("refuses an answerType that differs from the template's (INVALID_POINT_VALUES)", async () => {
     const profile = await createProfile(tenant);
     const template = await createTemplate(tenant, 'boolean');
 
@@ -130,7 +146,7 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
     expect(paths(response)).toEqual(['answerType']);
   });
 
-  it('refuses a template of another object type than the profile\'s (INVALID_POINT_VALUES)', async () => {
+  it("refuses a template of another object type than the profile's (INVALID_POINT_VALUES)", async () => {
     const profile = await createProfile(tenant, 'contact');
     const template = await createTemplate(tenant, 'boolean');
 
@@ -186,7 +202,7 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
     expect(paths(response)).toContain(path);
   });
 
-  it('answers 404 for a missing or another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("answers 404 for a missing or another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
     const template = await createTemplate(tenant, 'boolean');
     const body = {
@@ -206,13 +222,16 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
     }
   });
 
-  it('answers 404 for a missing or another org\'s template (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("answers 404 for a missing or another org's template (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const profile = await createProfile(tenant);
     const theirs = await createTemplate(other, 'boolean');
     const body = { dimension: 'fit', answerType: 'boolean', pointValues: { true: 1, false: 0 } };
 
     const cross = await tenant.put(rulesPath(profile.id), { ...body, signalTemplateId: theirs.id });
-    const missing = await tenant.put(rulesPath(profile.id), { ...body, signalTemplateId: randomUUID() });
+    const missing = await tenant.put(rulesPath(profile.id), {
+      ...body,
+      signalTemplateId: randomUUID(),
+    });
 
     for (const response of [cross, missing]) {
       expect(response.status).toBe(404);
@@ -227,75 +246,165 @@ describe('PUT /v1/scoring/profiles/{profileId}/rules', () => {
  */
 const INVALID: [string, AnswerType, string[] | null, unknown, string][] = [
   ['a boolean rule missing "false"', 'boolean', null, { true: 1 }, 'pointValues.false'],
-  ['a boolean rule with an unknown key', 'boolean', null, { true: 1, false: 0, maybe: 2 }, 'pointValues.maybe'],
-  ['a boolean rule with a string value', 'boolean', null, { true: '1', false: 0 }, 'pointValues.true'],
+  [
+    'a boolean rule with an unknown key',
+    'boolean',
+    null,
+    { true: 1, false: 0, maybe: 2 },
+    'pointValues.maybe',
+  ],
+  [
+    'a boolean rule with a string value',
+    'boolean',
+    null,
+    { true: '1', false: 0 },
+    'pointValues.true',
+  ],
   ['points above 1000', 'boolean', null, { true: 1000.5, false: 0 }, 'pointValues.true'],
   ['points below -1000', 'boolean', null, { true: 1, false: -1001 }, 'pointValues.false'],
   ['pointValues that are not an object', 'boolean', null, [1, 0], 'pointValues'],
   ['a number rule without ranges', 'number', null, {}, 'pointValues.ranges'],
   ['a number rule with empty ranges', 'number', null, { ranges: [] }, 'pointValues.ranges'],
-  ['an inverted range', 'number', null, { ranges: [{ min: 10, max: 5, points: 1 }] }, 'pointValues.ranges.0.max'],
-  ['an empty range', 'number', null, { ranges: [{ min: 5, max: 5, points: 1 }] }, 'pointValues.ranges.0.max'],
+  [
+    'an inverted range',
+    'number',
+    null,
+    { ranges: [{ min: 10, max: 5, points: 1 }] },
+    'pointValues.ranges.0.max',
+  ],
+  [
+    'an empty range',
+    'number',
+    null,
+    { ranges: [{ min: 5, max: 5, points: 1 }] },
+    'pointValues.ranges.0.max',
+  ],
   [
     'overlapping ranges',
     'number',
     null,
-    { ranges: [{ min: 0, max: 10, points: 1 }, { min: 9, points: 2 }] },
+    {
+      ranges: [
+        { min: 0, max: 10, points: 1 },
+        { min: 9, points: 2 },
+      ],
+    },
     'pointValues.ranges.1',
   ],
   [
     'two unbounded ranges',
     'number',
     null,
-    { ranges: [{ max: 10, points: 1 }, { max: 20, points: 2 }] },
+    {
+      ranges: [
+        { max: 10, points: 1 },
+        { max: 20, points: 2 },
+      ],
+    },
     'pointValues.ranges.1',
   ],
-  ['a range without points', 'number', null, { ranges: [{ min: 0 }] }, 'pointValues.ranges.0.points'],
-  ['a range with an unknown key', 'number', null, { ranges: [{ points: 1, step: 2 }] }, 'pointValues.ranges.0.step'],
-  ['a range with a string bound', 'number', null, { ranges: [{ min: '0', points: 1 }] }, 'pointValues.ranges.0.min'],
+  [
+    'a range without points',
+    'number',
+    null,
+    { ranges: [{ min: 0 }] },
+    'pointValues.ranges.0.points',
+  ],
+  [
+    'a range with an unknown key',
+    'number',
+    null,
+    { ranges: [{ points: 1, step: 2 }] },
+    'pointValues.ranges.0.step',
+  ],
+  [
+    'a range with a string bound',
+    'number',
+    null,
+    { ranges: [{ min: '0', points: 1 }] },
+    'pointValues.ranges.0.min',
+  ],
   ['a select rule without options', 'select', null, { otherwise: 1 }, 'pointValues.options'],
-  ['a select option missing from the template', 'select', ['saas'], { options: { retail: 1 } }, 'pointValues.options.retail'],
+  [
+    'a select option missing from the template',
+    'select',
+    ['saas'],
+    { options: { retail: 1 } },
+    'pointValues.options.retail',
+  ],
   ['a select rule with a cap', 'select', null, { options: { a: 1 }, cap: 2 }, 'pointValues.cap'],
-  ['an otherwise out of range', 'select', null, { options: { a: 1 }, otherwise: 2000 }, 'pointValues.otherwise'],
-  ['a multi_select cap of 0', 'multi_select', null, { options: { a: 1 }, cap: 0 }, 'pointValues.cap'],
-  ['a multi_select rule with otherwise', 'multi_select', null, { options: { a: 1 }, otherwise: 1 }, 'pointValues.otherwise'],
-  ['a multi_select option missing from the template', 'multi_select', ['a'], { options: { a: 1, b: 2 } }, 'pointValues.options.b'],
+  [
+    'an otherwise out of range',
+    'select',
+    null,
+    { options: { a: 1 }, otherwise: 2000 },
+    'pointValues.otherwise',
+  ],
+  [
+    'a multi_select cap of 0',
+    'multi_select',
+    null,
+    { options: { a: 1 }, cap: 0 },
+    'pointValues.cap',
+  ],
+  [
+    'a multi_select rule with otherwise',
+    'multi_select',
+    null,
+    { options: { a: 1 }, otherwise: 1 },
+    'pointValues.otherwise',
+  ],
+  [
+    'a multi_select option missing from the template',
+    'multi_select',
+    ['a'],
+    { options: { a: 1, b: 2 } },
+    'pointValues.options.b',
+  ],
   ['a null option value', 'multi_select', null, { options: { a: null } }, 'pointValues.options.a'],
 ];
 
 describe('point values validation', () => {
-  it.each(INVALID)('refuses %s through the API (INVALID_POINT_VALUES)', async (_case, answerType, options, pointValues, path) => {
-    const profile = await createProfile(tenant);
-    const template = await createTemplate(tenant, answerType, options ? { options } : {});
+  it.each(INVALID)(
+    'refuses %s through the API (INVALID_POINT_VALUES)',
+    async (_case, answerType, options, pointValues, path) => {
+      const profile = await createProfile(tenant);
+      const template = await createTemplate(tenant, answerType, options ? { options } : {});
 
-    const response = await tenant.put(rulesPath(profile.id), {
-      signalTemplateId: template.id,
-      dimension: 'fit',
-      answerType,
-      pointValues,
-    });
+      const response = await tenant.put(rulesPath(profile.id), {
+        signalTemplateId: template.id,
+        dimension: 'fit',
+        answerType,
+        pointValues,
+      });
 
-    expect(response.status).toBe(422);
-    expect(response.body.error.code).toBe('INVALID_POINT_VALUES');
-    expect(paths(response)).toContain(path);
-  });
+      expect(response.status).toBe(422);
+      expect(response.body.error.code).toBe('INVALID_POINT_VALUES');
+      expect(paths(response)).toContain(path);
+    },
+  );
 
-  it.each(INVALID)('refuses %s through plain SQL (INVALID_POINT_VALUES)', async (_case, answerType, options, pointValues, path) => {
-    const profile = await createProfile(tenant);
-    const template = await createTemplate(tenant, answerType, options ? { options } : {});
+  it.each(INVALID)(
+    'refuses %s through plain SQL (INVALID_POINT_VALUES)',
+    async (_case, answerType, options, pointValues, path) => {
+      const profile = await createProfile(tenant);
+      const template = await createTemplate(tenant, answerType, options ? { options } : {});
 
-    const insert = sql`
+      const insert = sql`
       insert into scoring.rules
         (org_id, profile_id, template_id, dimension, answer_type, point_values)
       values (${tenant.orgId}, ${profile.id}, ${template.id}, 'fit', ${answerType},
         ${sql.json(pointValues as never)})`;
 
-    const error = await insert.catch((e: { code: string; message: string; detail: string }) => e);
-    expect(error).toMatchObject({ code: 'PT422', message: 'INVALID_POINT_VALUES' });
-    expect(JSON.parse((error as { detail: string }).detail).map((d: { path: string }) => d.path)).toContain(path);
-  });
+      const error = await insert.catch((e: { code: string; message: string; detail: string }) => e);
+      expect(error).toMatchObject({ code: 'PT422', message: 'INVALID_POINT_VALUES' });
+      expect(
+        JSON.parse((error as { detail: string }).detail).map((d: { path: string }) => d.path),
+      ).toContain(path);
+    },
+  );
 
-  it('refuses through plain SQL an answer type that differs from the template\'s (INVALID_POINT_VALUES)', async () => {
+  it("refuses through plain SQL an answer type that differs from the template's (INVALID_POINT_VALUES)", async () => {
     const profile = await createProfile(tenant);
     const template = await createTemplate(tenant, 'boolean');
 
@@ -337,10 +446,14 @@ describe('point values validation', () => {
 });
 
 describe('GET /v1/scoring/profiles/{profileId}/rules', () => {
-  it('lists the profile\'s rules, oldest first', async () => {
+  it("lists the profile's rules, oldest first", async () => {
     const profile = await createProfile(tenant);
     const template = await createTemplate(tenant, 'boolean');
-    const body = { signalTemplateId: template.id, answerType: 'boolean', pointValues: { true: 1, false: 0 } };
+    const body = {
+      signalTemplateId: template.id,
+      answerType: 'boolean',
+      pointValues: { true: 1, false: 0 },
+    };
     const fit = await tenant.put(rulesPath(profile.id), { ...body, dimension: 'fit' });
     const intent = await tenant.put(rulesPath(profile.id), { ...body, dimension: 'intent' });
 
@@ -359,7 +472,7 @@ describe('GET /v1/scoring/profiles/{profileId}/rules', () => {
     expect(response.body).toEqual({ data: [] });
   });
 
-  it('answers 404 for a missing or another org\'s profile (PROFILE_NOT_FOUND)', async () => {
+  it("answers 404 for a missing or another org's profile (PROFILE_NOT_FOUND)", async () => {
     const theirs = await createProfile(other);
 
     const cross = await tenant.get(rulesPath(theirs.id));
@@ -421,7 +534,7 @@ describe('DELETE /v1/scoring/profiles/{profileId}/rules/{ruleId}', () => {
     expect(response.body.error.code).toBe('PROFILE_NOT_FOUND');
   });
 
-  it('cannot delete another org\'s rule (PROFILE_NOT_FOUND)', async () => {
+  it("cannot delete another org's rule (PROFILE_NOT_FOUND)", async () => {
     const { profile, rule } = await createRule(other);
 
     const response = await tenant.delete(`${rulesPath(profile.id)}/${rule.id}`);
@@ -433,7 +546,7 @@ describe('DELETE /v1/scoring/profiles/{profileId}/rules/{ruleId}', () => {
 });
 
 describe('tenancy in the keys', () => {
-  it('refuses, as the table owner, a rule that references another org\'s template or profile', async () => {
+  it("refuses, as the table owner, a rule that references another org's template or profile", async () => {
     const mine = await createProfile(tenant);
     const theirProfile = await createProfile(other);
     const theirTemplate = await createTemplate(other, 'boolean');
@@ -448,7 +561,7 @@ describe('tenancy in the keys', () => {
     await expect(insert(theirProfile.id, myTemplate.id)).rejects.toMatchObject({ code: '23503' });
   });
 
-  it('refuses, as the table owner, an assignment to another org\'s profile', async () => {
+  it("refuses, as the table owner, an assignment to another org's profile", async () => {
     const theirs = await createProfile(other);
 
     const insert = sql`
@@ -458,7 +571,7 @@ describe('tenancy in the keys', () => {
     await expect(insert).rejects.toMatchObject({ code: '23503' });
   });
 
-  it('refuses, as the table owner, an answer to another org\'s template version', async () => {
+  it("refuses, as the table owner, an answer to another org's template version", async () => {
     const theirs = await createTemplate(other, 'boolean');
     const [version] = await sql`
       select id from signals.template_versions where template_id = ${theirs.id}`;

@@ -22,7 +22,10 @@ describe('schema', () => {
       const fresh = join(dir, 'schema.sql');
       await dumpSchema(fresh);
 
-      const [expected, actual] = await Promise.all([readFile(fresh, 'utf8'), readFile(SCHEMA_FILE, 'utf8')]);
+      const [expected, actual] = await Promise.all([
+        readFile(fresh, 'utf8'),
+        readFile(SCHEMA_FILE, 'utf8'),
+      ]);
       expect(comparable(actual)).toBe(comparable(expected));
     } finally {
       await rm(dir, { recursive: true, force: true });

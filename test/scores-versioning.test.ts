@@ -21,18 +21,27 @@ async function seed(tx: Db, orgId: string) {
   const headcount = await createTemplate(tx, orgId, 'number');
   const crm = await createTemplate(tx, orgId, 'boolean');
   await upsertRule(tx, orgId, {
-    profileId, templateId: headcount.templateId, dimension: 'fit', answerType: 'number',
-    pointValues: { ranges: [{ max: 100, points: 2 }, { min: 100, points: 8 }] },
+    profileId,
+    templateId: headcount.templateId,
+    dimension: 'fit',
+    answerType: 'number',
+    pointValues: {
+      ranges: [
+        { max: 100, points: 2 },
+        { min: 100, points: 8 },
+      ],
+    },
   });
   const crmRule = await upsertRule(tx, orgId, {
-    profileId, templateId: crm.templateId, dimension: 'intent', answerType: 'boolean',
+    profileId,
+    templateId: crm.templateId,
+    dimension: 'intent',
+    answerType: 'boolean',
     pointValues: { true: 5, false: 0 },
   });
   await assign(tx, orgId, profileId, ['acme.com']);
   const answerHeadcount = (value: number) =>
-    writeAnswers(tx, orgId, [
-      answerTo(headcount, 'acme.com', value),
-    ]);
+    writeAnswers(tx, orgId, [answerTo(headcount, 'acme.com', value)]);
   return { profileId, crmRule, crm, answerHeadcount };
 }
 
@@ -65,14 +74,24 @@ describe('score versioning', () => {
       const [third] = await latestScores(tx, profileId);
 
       expect(first).toMatchObject({
-        dimension: 'fit', version: 1, score: '0.00', previous_score: null, delta: null,
+        dimension: 'fit',
+        version: 1,
+        score: '0.00',
+        previous_score: null,
+        delta: null,
       });
       expect(second).toMatchObject({
-        version: 2, score: '25.00', previous_score: '0.00', delta: '25.00',
+        version: 2,
+        score: '25.00',
+        previous_score: '0.00',
+        delta: '25.00',
       });
       // A recompute that changes nothing still makes a version.
       expect(third).toMatchObject({
-        version: 3, score: '25.00', previous_score: '25.00', delta: '0.00',
+        version: 3,
+        score: '25.00',
+        previous_score: '25.00',
+        delta: '0.00',
       });
       expect(await history(tx, profileId)).toEqual([
         { version: 1, score: '0.00', previous_score: null, delta: null },
@@ -98,7 +117,10 @@ describe('score versioning', () => {
 
       expect(afterDelete).toEqual([]);
       expect(reassigned).toMatchObject({
-        dimension: 'fit', version: 3, score: '100.00', previous_score: '100.00',
+        dimension: 'fit',
+        version: 3,
+        score: '100.00',
+        previous_score: '100.00',
       });
       expect((await history(tx, profileId)).map((h) => h.version)).toEqual([1, 2, 3]);
     });
@@ -132,8 +154,11 @@ describe('score versioning', () => {
       await writeAnswers(tx, tenant.orgId, [
         { ...answerTo(crm, 'acme.com', true), answeredAt: new Date(Date.now() - day) },
         {
-          objectId: 'acme.com', templateId: crm.templateId, versionId: v2,
-          value: false, answeredAt: new Date(Date.now() - 2 * day),
+          objectId: 'acme.com',
+          templateId: crm.templateId,
+          versionId: v2,
+          value: false,
+          answeredAt: new Date(Date.now() - 2 * day),
         },
       ]);
 
@@ -142,7 +167,8 @@ describe('score versioning', () => {
 
       expect(intent).toMatchObject({ score: '100.00', rules_with_answers: 1 });
       expect(intent?.breakdown[0]).toMatchObject({
-        answer: true, signalTemplateVersionId: crm.versionIds[0],
+        answer: true,
+        signalTemplateVersionId: crm.versionIds[0],
       });
     });
   });
@@ -154,11 +180,17 @@ describe('score versioning', () => {
       const flag = await createTemplate(tx, tenant.orgId, 'boolean');
       const other = await createTemplate(tx, tenant.orgId, 'boolean');
       await upsertRule(tx, tenant.orgId, {
-        profileId, templateId: flag.templateId, dimension: 'fit', answerType: 'boolean',
+        profileId,
+        templateId: flag.templateId,
+        dimension: 'fit',
+        answerType: 'boolean',
         pointValues: { true: -10, false: 4 },
       });
       await upsertRule(tx, tenant.orgId, {
-        profileId, templateId: other.templateId, dimension: 'risk', answerType: 'boolean',
+        profileId,
+        templateId: other.templateId,
+        dimension: 'risk',
+        answerType: 'boolean',
         pointValues: { true: -3, false: 0 },
       });
       await writeAnswers(tx, tenant.orgId, [

@@ -25,11 +25,17 @@ async function seedScored(tenant: Tenant) {
   const bool = await createTemplate(sql, tenant.orgId, 'boolean');
   const region = await createTemplate(sql, tenant.orgId, 'select', { options: ['emea', 'na'] });
   const fitRule = await upsertRule(sql, tenant.orgId, {
-    profileId, templateId: bool.templateId, dimension: 'fit', answerType: 'boolean',
+    profileId,
+    templateId: bool.templateId,
+    dimension: 'fit',
+    answerType: 'boolean',
     pointValues: { true: 10, false: 0 },
   });
   await upsertRule(sql, tenant.orgId, {
-    profileId, templateId: region.templateId, dimension: 'intent', answerType: 'select',
+    profileId,
+    templateId: region.templateId,
+    dimension: 'intent',
+    answerType: 'select',
     pointValues: { options: { emea: 8, na: 2 } },
   });
   await writeAnswers(sql, tenant.orgId, [
@@ -48,7 +54,8 @@ describe('GET /v1/scoring/scores', () => {
 
     const res = await tenant.get(
       '/v1/scoring/scores?objectType=company&objectId=' +
-        encodeURIComponent('https://WWW.Acme.com/about') + '&objectId=stripe.com',
+        encodeURIComponent('https://WWW.Acme.com/about') +
+        '&objectId=stripe.com',
     );
 
     expect(res.status).toBe(200);
@@ -254,10 +261,14 @@ describe('POST /v1/scoring/scores/recompute', () => {
     const { profileId } = await seedScored(owner);
 
     const foreign = await other.post('/v1/scoring/scores/recompute', {
-      objectType: 'company', objectIds: ['acme.com'], profileId,
+      objectType: 'company',
+      objectIds: ['acme.com'],
+      profileId,
     });
     const unknown = await owner.post('/v1/scoring/scores/recompute', {
-      objectType: 'company', objectIds: ['acme.com'], profileId: crypto.randomUUID(),
+      objectType: 'company',
+      objectIds: ['acme.com'],
+      profileId: crypto.randomUUID(),
     });
 
     expect(foreign.status).toBe(404);

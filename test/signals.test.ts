@@ -112,7 +112,7 @@ describe('POST /v1/signals/templates', () => {
 });
 
 describe('GET /v1/signals/templates and /{templateId}', () => {
-  it('lists only the caller\'s templates, oldest first', async () => {
+  it("lists only the caller's templates, oldest first", async () => {
     const first = await createTemplate(tenant, { name: 'first' });
     const second = await createTemplate(tenant, { name: 'second', answerType: 'number' });
     await createTemplate(other);
@@ -139,7 +139,7 @@ describe('GET /v1/signals/templates and /{templateId}', () => {
     expect(response.body.error.code).toBe('SIGNAL_TEMPLATE_NOT_FOUND');
   });
 
-  it('answers another org\'s template like a missing one (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("answers another org's template like a missing one (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const theirs = await createTemplate(other);
 
     const response = await tenant.get(`${TEMPLATES}/${theirs.id}`);
@@ -202,7 +202,7 @@ describe('PATCH /v1/signals/templates/{templateId}', () => {
     expect(paths(response)).toEqual(['options']);
   });
 
-  it('cannot update another org\'s template (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("cannot update another org's template (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const theirs = await createTemplate(other);
 
     const response = await tenant.patch(`${TEMPLATES}/${theirs.id}`, { name: 'hijacked' });
@@ -217,7 +217,9 @@ describe('DELETE /v1/signals/templates/{templateId}', () => {
   it('deletes a template with its versions and answers (204)', async () => {
     const template = await createTemplate(tenant);
     await tenant.put(ANSWERS, {
-      answers: [{ templateId: template.id, objectType: 'company', objectId: 'acme.com', value: true }],
+      answers: [
+        { templateId: template.id, objectType: 'company', objectId: 'acme.com', value: true },
+      ],
     });
 
     const response = await tenant.delete(`${TEMPLATES}/${template.id}`);
@@ -248,7 +250,7 @@ describe('DELETE /v1/signals/templates/{templateId}', () => {
     expect((await tenant.get(`${TEMPLATES}/${template.id}`)).status).toBe(200);
   });
 
-  it('answers 404 for missing and other orgs\' templates (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("answers 404 for missing and other orgs' templates (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const theirs = await createTemplate(other);
 
     const cross = await tenant.delete(`${TEMPLATES}/${theirs.id}`);
@@ -287,7 +289,7 @@ describe('POST /v1/signals/templates/{templateId}/versions', () => {
     expect(paths(response)).toEqual(['definition']);
   });
 
-  it('answers 404 for missing and other orgs\' templates (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("answers 404 for missing and other orgs' templates (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const theirs = await createTemplate(other);
 
     const cross = await tenant.post(`${TEMPLATES}/${theirs.id}/versions`, { definition: {} });
@@ -329,7 +331,7 @@ describe('PUT /v1/signals/answers', () => {
     ]);
   });
 
-  it('replaces the answer to the same version and keeps other versions\' answers', async () => {
+  it("replaces the answer to the same version and keeps other versions' answers", async () => {
     const template = await createTemplate(tenant, { answerType: 'number' });
     const v1 = (await tenant.get(`${TEMPLATES}/${template.id}/versions`)).body.data[0];
     await tenant.post(`${TEMPLATES}/${template.id}/versions`, { definition: {} });
@@ -385,7 +387,12 @@ describe('PUT /v1/signals/answers', () => {
 
   it('rejects more than 1000 answers and an empty list (VALIDATION_ERROR)', async () => {
     const template = await createTemplate(tenant);
-    const answer = { templateId: template.id, objectType: 'company', objectId: 'a.com', value: true };
+    const answer = {
+      templateId: template.id,
+      objectType: 'company',
+      objectId: 'a.com',
+      value: true,
+    };
 
     const tooMany = await tenant.put(ANSWERS, { answers: Array(1001).fill(answer) });
     const empty = await tenant.put(ANSWERS, { answers: [] });
@@ -420,17 +427,20 @@ describe('PUT /v1/signals/answers', () => {
     ['multi_select', ['a', 'b'], ['a', 'a']],
     ['multi_select', ['a', 'b'], ['a', 'z']],
     ['multi_select', null, 'a'],
-  ])('rejects a %s answer (options %j) of %j (VALIDATION_ERROR)', async (answerType, options, value) => {
-    const template = await createTemplate(tenant, { answerType, options });
+  ])(
+    'rejects a %s answer (options %j) of %j (VALIDATION_ERROR)',
+    async (answerType, options, value) => {
+      const template = await createTemplate(tenant, { answerType, options });
 
-    const response = await tenant.put(ANSWERS, {
-      answers: [{ templateId: template.id, objectType: 'company', objectId: 'a.com', value }],
-    });
+      const response = await tenant.put(ANSWERS, {
+        answers: [{ templateId: template.id, objectType: 'company', objectId: 'a.com', value }],
+      });
 
-    expect(response.status).toBe(422);
-    expect(response.body.error.code).toBe('VALIDATION_ERROR');
-    expect(paths(response)).toEqual(['answers.0.value']);
-  });
+      expect(response.status).toBe(422);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(paths(response)).toEqual(['answers.0.value']);
+    },
+  );
 
   it.each([
     ['boolean', null, false],
@@ -453,14 +463,24 @@ describe('PUT /v1/signals/answers', () => {
   it.each([
     ['an answeredAt in the future', { answeredAt: '2999-01-01T00:00:00Z' }, 'answers.0.answeredAt'],
     ['an invalid company id', { objectId: 'not a domain' }, 'answers.0.objectId'],
-    ['an objectType the template does not score', { objectType: 'contact' }, 'answers.0.objectType'],
+    [
+      'an objectType the template does not score',
+      { objectType: 'contact' },
+      'answers.0.objectType',
+    ],
     ['a missing template', { templateId: undefined }, 'answers.0.templateId'],
   ])('rejects %s (VALIDATION_ERROR)', async (_case, change, path) => {
     const template = await createTemplate(tenant);
 
     const response = await tenant.put(ANSWERS, {
       answers: [
-        { templateId: template.id, objectType: 'company', objectId: 'a.com', value: true, ...change },
+        {
+          templateId: template.id,
+          objectType: 'company',
+          objectId: 'a.com',
+          value: true,
+          ...change,
+        },
       ],
     });
 
@@ -503,7 +523,7 @@ describe('PUT /v1/signals/answers', () => {
     expect(Date.parse(response.body.data[0].answeredAt)).toBe(Date.parse('2020-01-02T03:04:05Z'));
   });
 
-  it('answers 404 for unknown and other orgs\' templates and versions (SIGNAL_TEMPLATE_NOT_FOUND)', async () => {
+  it("answers 404 for unknown and other orgs' templates and versions (SIGNAL_TEMPLATE_NOT_FOUND)", async () => {
     const mine = await createTemplate(tenant);
     const theirs = await createTemplate(other);
     const theirVersion = (await other.get(`${TEMPLATES}/${theirs.id}/versions`)).body.data[0];
@@ -536,14 +556,21 @@ describe('PUT /v1/signals/answers', () => {
       values (${tenant.orgId}, 'company', ${objectId}, ${template.id}, ${sql.json(value as never)},
         ${answeredAt})`;
 
-    await expect(insert('a.com', 'b')).rejects.toMatchObject({ code: 'PT422', message: 'VALIDATION_ERROR' });
-    await expect(insert('nope', 'a')).rejects.toMatchObject({ code: 'PT422', message: 'VALIDATION_ERROR' });
+    await expect(insert('a.com', 'b')).rejects.toMatchObject({
+      code: 'PT422',
+      message: 'VALIDATION_ERROR',
+    });
+    await expect(insert('nope', 'a')).rejects.toMatchObject({
+      code: 'PT422',
+      message: 'VALIDATION_ERROR',
+    });
     await expect(insert('a.com', 'a', new Date(Date.now() + 3_600_000))).rejects.toMatchObject({
       code: 'PT422',
       message: 'VALIDATION_ERROR',
     });
     await insert('HTTPS://A.com/x', 'a');
-    const rows = await sql`select object_id from signals.answers where template_id = ${template.id}`;
+    const rows =
+      await sql`select object_id from signals.answers where template_id = ${template.id}`;
     expect(rows.map((r) => r.object_id)).toEqual(['a.com']);
   });
 });
@@ -553,7 +580,8 @@ describe('GET /v1/signals/answers', () => {
     const number = await createTemplate(tenant, { answerType: 'number' });
     const flag = await createTemplate(tenant, { name: 'flag' });
     const v1 = (await tenant.get(`${TEMPLATES}/${number.id}/versions`)).body.data[0];
-    const v2 = (await tenant.post(`${TEMPLATES}/${number.id}/versions`, { definition: {} })).body.data;
+    const v2 = (await tenant.post(`${TEMPLATES}/${number.id}/versions`, { definition: {} })).body
+      .data;
     const company = { objectType: 'company', objectId: 'acme.com' };
     await tenant.put(ANSWERS, {
       answers: [
@@ -567,15 +595,20 @@ describe('GET /v1/signals/answers', () => {
 
     expect(response.status).toBe(200);
     const byTemplate = Object.fromEntries(
-      response.body.data.map((a: { templateId: string; value: unknown }) => [a.templateId, a.value]),
+      response.body.data.map((a: { templateId: string; value: unknown }) => [
+        a.templateId,
+        a.value,
+      ]),
     );
     expect(byTemplate).toEqual({ [number.id]: 10, [flag.id]: true });
   });
 
-  it('never shows another org\'s answers', async () => {
+  it("never shows another org's answers", async () => {
     const theirs = await createTemplate(other);
     await other.put(ANSWERS, {
-      answers: [{ templateId: theirs.id, objectType: 'company', objectId: 'acme.com', value: true }],
+      answers: [
+        { templateId: theirs.id, objectType: 'company', objectId: 'acme.com', value: true },
+      ],
     });
 
     const response = await tenant.get(`${ANSWERS}?objectType=company&objectId=acme.com`);
@@ -631,7 +664,10 @@ describe('the write side under random input', () => {
         some({
           name: fc.oneof(fc.string(), json),
           objectType: fc.oneof(fc.constantFrom('company', 'contact'), json),
-          answerType: fc.oneof(fc.constantFrom('boolean', 'number', 'select', 'multi_select'), json),
+          answerType: fc.oneof(
+            fc.constantFrom('boolean', 'number', 'select', 'multi_select'),
+            json,
+          ),
           options: fc.oneof(fc.array(fc.string()), json),
           definition: json,
         }),
@@ -648,7 +684,10 @@ describe('the write side under random input', () => {
               objectType: fc.constantFrom('company', 'contact'),
               objectId,
               value: json,
-              answeredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+              answeredAt: fc.oneof(
+                fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+                fc.string(),
+              ),
             }),
             { maxLength: 5 },
           ),
@@ -668,7 +707,11 @@ describe('the write side under random input', () => {
       [
         'POST',
         '/v1/scoring/assignments',
-        some({ profileId: fc.constant(profile.id), objectType: fc.constantFrom('company', 'contact'), objectId }),
+        some({
+          profileId: fc.constant(profile.id),
+          objectType: fc.constantFrom('company', 'contact'),
+          objectId,
+        }),
       ],
       [
         'POST',
@@ -691,12 +734,16 @@ describe('the write side under random input', () => {
       );
     }
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom('company', 'contact'), fc.string()), objectId, async (objectType, id) => {
-        for (const path of [ANSWERS, '/v1/scoring/assignments']) {
-          const query = `?objectType=${encodeURIComponent(objectType)}&objectId=${encodeURIComponent(String(id))}`;
-          expect((await tenant.get(path + query)).status).toBeLessThan(500);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('company', 'contact'), fc.string()),
+        objectId,
+        async (objectType, id) => {
+          for (const path of [ANSWERS, '/v1/scoring/assignments']) {
+            const query = `?objectType=${encodeURIComponent(objectType)}&objectId=${encodeURIComponent(String(id))}`;
+            expect((await tenant.get(path + query)).status).toBeLessThan(500);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   }, 120_000);

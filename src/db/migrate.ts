@@ -38,8 +38,10 @@ export function dbmateUrl(url: string): string {
 export async function migrate(databaseUrl: string): Promise<void> {
   await runMigrations({ connectionString: databaseUrl, logger: graphileLogger });
   const { stdout } = await run(dbmateBinary(), [
-    '--url', dbmateUrl(databaseUrl),
-    '--migrations-dir', MIGRATIONS_DIR,
+    '--url',
+    dbmateUrl(databaseUrl),
+    '--migrations-dir',
+    MIGRATIONS_DIR,
     '--no-dump-schema',
     'up',
   ]);

@@ -45,7 +45,15 @@ export async function dumpSchema(target: string): Promise<void> {
     await migrate(url);
     await run(
       dbmateBinary(),
-      ['--url', dbmateUrl(url), '--schema-file', target, 'dump', '--', '--exclude-schema=graphile_worker'],
+      [
+        '--url',
+        dbmateUrl(url),
+        '--schema-file',
+        target,
+        'dump',
+        '--',
+        '--exclude-schema=graphile_worker',
+      ],
       { env: { ...process.env, PATH: `${PG15_BIN}:${process.env.PATH}` } },
     );
   } finally {

@@ -147,7 +147,10 @@ async function readiness(c: Context<GatewayEnv>, deps: GatewayDeps): Promise<Res
       deps.sql`select 1`.then(() => true),
       new Promise<boolean>((resolve) => timeout.addEventListener('abort', () => resolve(false))),
     ]).catch(() => false),
-    fetch(`${deps.postgrestAdminUrl}/ready`, { signal: timeout }).then((r) => r.ok, () => false),
+    fetch(`${deps.postgrestAdminUrl}/ready`, { signal: timeout }).then(
+      (r) => r.ok,
+      () => false,
+    ),
   ]);
   const checks = { database: database ? 'ok' : 'down', postgrest: postgrest ? 'ok' : 'down' };
   if (database && postgrest) return c.json({ data: { status: 'ready', checks } });

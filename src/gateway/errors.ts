@@ -52,7 +52,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
   VALIDATION_ERROR: 'The request body failed validation.',
   INVALID_POINT_VALUES: 'pointValues do not fit the answer type.',
-  OBJECT_TYPE_MISMATCH: 'objectType differs from the profile\'s object type.',
+  OBJECT_TYPE_MISMATCH: "objectType differs from the profile's object type.",
   IMMUTABLE_FIELD: 'The field cannot be changed after creation.',
   NO_ASSIGNMENTS: 'None of the objects is assigned to a profile.',
   RATE_LIMITED: 'Too many requests for this API key.',

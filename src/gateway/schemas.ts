@@ -6,7 +6,9 @@ export const ObjectType = z.enum(['company', 'contact']).openapi({
   description: 'company (objectId is a domain) or contact (a LinkedIn profile URL).',
 });
 
-export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00Z' });
+export const Timestamp = z
+  .string()
+  .openapi({ format: 'date-time', example: '2026-12-03T10:00:00Z' });
 
 export { UUID_PATTERN };
 
@@ -14,7 +16,10 @@ export { UUID_PATTERN };
 export const Uuid = z.string().openapi({ format: 'uuid' });
 
 /** A UUID a client sends in a body or query string; anything else is a validation error. */
-export const UuidInput = z.string().regex(UUID_PATTERN, 'must be a UUID').openapi({ format: 'uuid' });
+export const UuidInput = z
+  .string()
+  .regex(UUID_PATTERN, 'must be a UUID')
+  .openapi({ format: 'uuid' });
 
 export const ErrorBody = z
   .object({

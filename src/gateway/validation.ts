@@ -4,14 +4,16 @@ import { ApiError, type ErrorCode, type ErrorDetail } from './errors.js';
 import type { GatewayEnv } from './env.js';
 import { UUID_PATTERN } from './schemas.js';
 
-
 /** zod issues as the contract's `details`: `{path, message}` per issue. */
 export function issueDetails(error: ZodError): ErrorDetail[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     // One detail per unknown field, each naming the field itself.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        path: [...path, key].join('.'),
+        message: 'unknown field',
+      }));
     }
     return [{ path: path.join('.'), message: issue.message }];
   });

@@ -26,7 +26,11 @@ export default async function setup(project: TestProject) {
   let dataDir: string | undefined;
   if (!databaseUrl) {
     dataDir = await mkdtemp(join(tmpdir(), 'scoring-test-'));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      ephemeral: true,
+    });
     databaseUrl = server.url;
     stopDatabase = server.stop;
   }

@@ -12,7 +12,6 @@ import {
 } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
-
 /**
  * Ids per bulk request: each new assignment queues a compute, so the cap
  * bounds the fan-out of one request. Clients paginate larger lists.
@@ -32,7 +31,6 @@ const Assignment = z
     createdAt: Timestamp,
   })
   .openapi('ProfileAssignment');
-
 
 const CreateAssignment = z
   .strictObject({
@@ -104,7 +102,7 @@ export function registerAssignmentRoutes(app: OpenAPIHono<GatewayEnv>): void {
       path: ASSIGNMENTS,
       tags,
       summary: 'Assign an object to a profile',
-      description: 'Queues the object\'s first compute in the same transaction.',
+      description: "Queues the object's first compute in the same transaction.",
       request: { body: jsonBody(CreateAssignment) },
       responses: {
         201: jsonResponse(Assignment, 'Assignment created'),

@@ -1,14 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { unwrap, unwrapOne } from '../db.js';
 import type { GatewayEnv } from '../env.js';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  ObjectType,
-  Timestamp,
-  Uuid,
-} from '../schemas.js';
+import { errorResponses, jsonBody, jsonResponse, ObjectType, Timestamp, Uuid } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
 const Profile = z
@@ -17,7 +10,10 @@ const Profile = z
     orgId: z.string(),
     objectType: ObjectType,
     name: z.string().openapi({ example: 'EMEA Enterprise' }),
-    description: z.string().nullable().openapi({ example: 'Companies with 1000+ headcount in EMEA' }),
+    description: z
+      .string()
+      .nullable()
+      .openapi({ example: 'Companies with 1000+ headcount in EMEA' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -41,7 +37,10 @@ const UpdateProfile = z
   .openapi('UpdateScoringProfile');
 
 const ProfileParams = z.object({
-  profileId: Uuid.openapi({ param: { name: 'profileId', in: 'path' }, description: 'Scoring profile UUID' }),
+  profileId: Uuid.openapi({
+    param: { name: 'profileId', in: 'path' },
+    description: 'Scoring profile UUID',
+  }),
 });
 
 const tags = ['Scoring profiles'];
@@ -53,7 +52,10 @@ export function registerProfileRoutes(app: OpenAPIHono<GatewayEnv>): void {
       path: '/v1/scoring/profiles',
       tags,
       summary: 'List scoring profiles',
-      responses: { 200: jsonResponse(z.array(Profile), 'Profiles retrieved'), ...errorResponses(401) },
+      responses: {
+        200: jsonResponse(z.array(Profile), 'Profiles retrieved'),
+        ...errorResponses(401),
+      },
     }),
     async (c) => {
       const result = await c.var.db.from('profiles').select('*').order('createdAt').order('id');
@@ -71,7 +73,11 @@ export function registerProfileRoutes(app: OpenAPIHono<GatewayEnv>): void {
       responses: { 201: jsonResponse(Profile, 'Profile created'), ...errorResponses(401, 422) },
     }),
     async (c) => {
-      const result = await c.var.db.from('profiles').insert(c.req.valid('json')).select('*').single();
+      const result = await c.var.db
+        .from('profiles')
+        .insert(c.req.valid('json'))
+        .select('*')
+        .single();
       return c.json({ data: unwrap(result) }, 201);
     },
   );
@@ -127,7 +133,12 @@ export function registerProfileRoutes(app: OpenAPIHono<GatewayEnv>): void {
     }),
     async (c) => {
       const id = requireUuid(c.req.param('profileId'), 'PROFILE_NOT_FOUND');
-      const result = await c.var.db.from('profiles').delete().eq('id', id).select('id').maybeSingle();
+      const result = await c.var.db
+        .from('profiles')
+        .delete()
+        .eq('id', id)
+        .select('id')
+        .maybeSingle();
       unwrapOne(result, 'PROFILE_NOT_FOUND');
       return c.body(null, 204);
     },

@@ -13,7 +13,6 @@ import {
 import { requireUuid } from '../validation.js';
 import { freeJson } from './signals.js';
 
-
 /**
  * Names no row: gen_random_uuid() never returns it. A path id that is not a
  * UUID is sent as this, so the database still answers the right 404 (the
@@ -45,7 +44,9 @@ const Rule = z
       description: POINT_VALUES_DESCRIPTION,
       example: { true: 10, false: 0 },
     }),
-    selector: z.null().openapi({ description: 'Reserved for selector-based scoring; always null in v1.' }),
+    selector: z
+      .null()
+      .openapi({ description: 'Reserved for selector-based scoring; always null in v1.' }),
     maxPoints: z.number().openapi({ description: 'The most points the rule can award.' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -61,7 +62,7 @@ const UpsertRule = z
       .openapi({ example: 'fit' }),
     answerType: AnswerType.openapi({
       description:
-        'Drives shape validation for pointValues. Must match the signal template\'s answer ' +
+        "Drives shape validation for pointValues. Must match the signal template's answer " +
         'type; a mismatch is 422 INVALID_POINT_VALUES at write time.',
     }),
     // Validated by the database, which answers INVALID_POINT_VALUES.
@@ -74,7 +75,10 @@ const UpsertRule = z
   .openapi('UpsertScoringRule');
 
 const ProfileParams = z.object({
-  profileId: Uuid.openapi({ param: { name: 'profileId', in: 'path' }, description: 'Scoring profile UUID' }),
+  profileId: Uuid.openapi({
+    param: { name: 'profileId', in: 'path' },
+    description: 'Scoring profile UUID',
+  }),
 });
 
 const RuleParams = ProfileParams.extend({

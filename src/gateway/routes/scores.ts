@@ -20,7 +20,6 @@ import {
  */
 const MAX_OBJECTS = 500;
 
-
 const BreakdownItem = z
   .object({
     ruleId: Uuid,
@@ -65,7 +64,10 @@ const Score = z
   .openapi('Score');
 
 // Postgres text cannot hold NUL; such an id could never name an object.
-const objectId = z.string().min(1).regex(/^[^\u0000]*$/, 'must not contain NUL');
+const objectId = z
+  .string()
+  .min(1)
+  .regex(/^[^\u0000]*$/, 'must not contain NUL');
 
 // One objectId arrives as a string, several as an array.
 const objectIdParam = z

@@ -12,7 +12,6 @@ import {
 } from '../schemas.js';
 import { requireUuid } from '../validation.js';
 
-
 /**
  * One request's answers are written in one statement and one transaction;
  * 1000 keeps that transaction short while covering a typical import page.
@@ -20,9 +19,8 @@ import { requireUuid } from '../validation.js';
 const MAX_ANSWERS = 1000;
 
 const AnswerType = z.enum(['boolean', 'number', 'select', 'multi_select']).openapi({
-  description: 'Type of the answer values; drives the shape of rules\' pointValues.',
+  description: "Type of the answer values; drives the shape of rules' pointValues.",
 });
-
 
 /**
  * Free JSON may nest at most this deep. Real definitions, answers and point
@@ -84,7 +82,7 @@ const SignalAnswer = z
     templateVersionId: Uuid,
     objectType: ObjectType,
     objectId: z.string().openapi({ description: 'The normalised object id.', example: 'acme.com' }),
-    value: z.unknown().openapi({ description: 'Fits the template\'s answer type and options.' }),
+    value: z.unknown().openapi({ description: "Fits the template's answer type and options." }),
     answeredAt: Timestamp,
   })
   .openapi('SignalAnswer');
@@ -239,9 +237,9 @@ function registerTemplateRoutes(app: OpenAPIHono<GatewayEnv>): void {
       method: 'patch',
       path: `${TEMPLATES}/{templateId}`,
       tags,
-      summary: 'Update a signal template\'s name or options',
+      summary: "Update a signal template's name or options",
       description:
-        'New options must still hold every option that the template\'s rules score ' +
+        "New options must still hold every option that the template's rules score " +
         '(INVALID_POINT_VALUES otherwise).',
       request: { params: TemplateParams, body: jsonBody(UpdateTemplate) },
       responses: {
@@ -303,7 +301,11 @@ function registerVersionRoutes(app: OpenAPIHono<GatewayEnv>): void {
     }),
     async (c) => {
       const id = requireUuid(c.req.param('templateId'), 'SIGNAL_TEMPLATE_NOT_FOUND');
-      const template = await c.var.db.from('signal_templates').select('id').eq('id', id).maybeSingle();
+      const template = await c.var.db
+        .from('signal_templates')
+        .select('id')
+        .eq('id', id)
+        .maybeSingle();
       unwrapOne(template, 'SIGNAL_TEMPLATE_NOT_FOUND');
       const result = await c.var.db
         .from('signal_template_versions')
@@ -345,7 +347,7 @@ function registerAnswerRoutes(app: OpenAPIHono<GatewayEnv>): void {
       tags,
       summary: 'Write up to 1000 answers atomically',
       description:
-        'Each answer replaces the object\'s earlier answer to the same template version; ' +
+        "Each answer replaces the object's earlier answer to the same template version; " +
         'answers to other versions stay. One invalid answer rejects the request, with its ' +
         'index in `details`. When an item repeats an (object, template version), the later ' +
         'item wins.',
