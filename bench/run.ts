@@ -8,6 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Context, Options } from './lib/context.js';
 import { figureRow, renderMarkdown, renderTable, targetRow, type Row } from './lib/report.js';
@@ -146,6 +147,9 @@ async function main() {
     finishedAt: new Date().toISOString(),
     mode: quick ? 'quick' : values.large ? 'large' : 'full',
     experiment: values.experiment ?? null,
+    commit: git(['rev-parse', 'HEAD']),
+    /** Uncommitted changes to what was measured, if any. */
+    uncommitted: git(['status', '--porcelain', '--', 'db', 'jobs', 'src']).split('\n').filter(Boolean),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -165,6 +169,14 @@ async function main() {
   await writeFile(file, JSON.stringify(report, null, 2) + '\n');
   progress(`wrote ${file}`);
   if (Object.keys(errors).length) process.exitCode = 1;
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
 }
 
 type Results = {
