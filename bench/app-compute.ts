@@ -78,9 +78,15 @@ async function computeBatch(after: string): Promise<string[] | null> {
     const previousByKey = new Map(previous.map((p) => [`${p.object_id}|${p.dimension}`, p]));
 
     const columns = {
-      objectId: [] as string[], dimension: [] as string[], score: [] as string[],
-      previous: [] as (string | null)[], earned: [] as string[], max: [] as string[],
-      answered: [] as number[], total: [] as number[], version: [] as number[],
+      objectId: [] as string[],
+      dimension: [] as string[],
+      score: [] as string[],
+      previous: [] as (string | null)[],
+      earned: [] as string[],
+      max: [] as string[],
+      answered: [] as number[],
+      total: [] as number[],
+      version: [] as number[],
       breakdown: [] as string[],
     };
     for (const id of ids) {

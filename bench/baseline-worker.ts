@@ -19,7 +19,8 @@ if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const computeOne: Task = async (payload, helpers) => {
   const { profileId, objectId } = payload as { profileId: string; objectId: string };
   await helpers.withPgClient((client) =>
-    client.query('select scoring.compute($1, array[$2]::text[])', [profileId, objectId]));
+    client.query('select scoring.compute($1, array[$2]::text[])', [profileId, objectId]),
+  );
 };
 
 const noop: Task = async (payload, helpers) => {
@@ -29,7 +30,8 @@ const noop: Task = async (payload, helpers) => {
     client.query('insert into bench.job_latency (sample, latency_ms) values ($1, $2)', [
       sample,
       started - addedAt,
-    ]));
+    ]),
+  );
 };
 
 const runner = await run({

@@ -59,8 +59,10 @@ async function main() {
   const { runBulk } = await import('./workloads/bulk.js');
 
   const startedAt = new Date();
-  progress(`mode ${quick ? 'quick' : values.large ? 'large' : 'full'}, seed ${options.seed}, ` +
-    `${options.reps} runs per figure`);
+  progress(
+    `mode ${quick ? 'quick' : values.large ? 'large' : 'full'}, seed ${options.seed}, ` +
+      `${options.reps} runs per figure`,
+  );
   const only = values.only?.split(',');
   const stack = await startStack({
     workerConcurrency: 2,
@@ -74,11 +76,15 @@ async function main() {
       // switches compute's statement to a generic plan after five calls per session.
       await stack.sql`alter function scoring.compute(uuid, text[])
         set plan_cache_mode = force_custom_plan`;
-      progress('EXPERIMENT custom-plan: scoring.compute runs with plan_cache_mode = force_custom_plan');
+      progress(
+        'EXPERIMENT custom-plan: scoring.compute runs with plan_cache_mode = force_custom_plan',
+      );
     } else if (values.experiment) {
       throw new Error(`unknown experiment: ${values.experiment}`);
     }
-    progress(`stack up: ${stack.postgresVersion.split(' ').slice(0, 2).join(' ')}, logs in ${stack.logDir}`);
+    progress(
+      `stack up: ${stack.postgresVersion.split(' ').slice(0, 2).join(' ')}, logs in ${stack.logDir}`,
+    );
     const data = seed.describeDataset(options.seed);
     await seed.seedOrg(stack.sql, data);
     const objects = Math.max(...options.sizes, options.bulkRequests * 500);
@@ -88,26 +94,46 @@ async function main() {
     });
     const [{ answers }] = await stack.sql<{ answers: number }[]>`
       select count(*)::int as answers from signals.answers where org_id = ${data.orgId}`;
-    progress(`seeded ${answers} answers for ${objects} objects in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+    progress(
+      `seeded ${answers} answers for ${objects} objects in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
+    );
 
     const key = await createApiKey(stack.sql, data.orgId, 'bench');
     const [{ value: secret }] = await stack.sql<{ value: string }[]>`
       select value from iam.runtime_secrets where name = 'jwt_secret'`;
-    const jwt = signJwt({ role: 'scoring_api', org_id: data.orgId,
-      exp: Math.floor(Date.now() / 1000) + 24 * 3600 }, secret);
+    const jwt = signJwt(
+      { role: 'scoring_api', org_id: data.orgId, exp: Math.floor(Date.now() / 1000) + 24 * 3600 },
+      secret,
+    );
 
-    const baselineWorker = spawnService('baseline-worker', [], {
-      DATABASE_URL: stack.databaseUrl, WORKER_CONCURRENCY: '2',
-    }, stack.logDir, 'bench/baseline-worker.ts');
+    const baselineWorker = spawnService(
+      'baseline-worker',
+      [],
+      {
+        DATABASE_URL: stack.databaseUrl,
+        WORKER_CONCURRENCY: '2',
+      },
+      stack.logDir,
+      'bench/baseline-worker.ts',
+    );
     for (let i = 0; i < 300; i++) {
-      const text = await readFile(join(stack.logDir, 'baseline-worker.log'), 'utf8').catch(() => '');
+      const text = await readFile(join(stack.logDir, 'baseline-worker.log'), 'utf8').catch(
+        () => '',
+      );
       if (text.includes('ready')) break;
       if (baselineWorker.child.exitCode !== null) throw new Error('baseline worker exited');
       await sleep(100);
     }
 
     const ctx: Context = {
-      options, stack, data, sql: stack.sql, apiKey: key.key, jwt, baselineWorker, progress,
+      options,
+      stack,
+      data,
+      sql: stack.sql,
+      apiKey: key.key,
+      jwt,
+      baselineWorker,
+      progress,
     };
     const workloads: [string, () => Promise<unknown>][] = [
       ['compute', () => runCompute(ctx)],
@@ -137,9 +163,11 @@ async function main() {
 
   const rows = tableRows(results as never);
   const table = renderTable(rows);
-  if (values.experiment) process.stdout.write(`\nEXPERIMENT ${values.experiment}: not the project as shipped\n`);
+  if (values.experiment)
+    process.stdout.write(`\nEXPERIMENT ${values.experiment}: not the project as shipped\n`);
   process.stdout.write(`\n${table}\n`);
-  if (Object.keys(errors).length) process.stdout.write(`\nfailed workloads: ${JSON.stringify(errors)}\n`);
+  if (Object.keys(errors).length)
+    process.stdout.write(`\nfailed workloads: ${JSON.stringify(errors)}\n`);
   if (values.markdown) process.stdout.write(`\n${renderMarkdown(rows)}\n`);
 
   const report = {
@@ -149,7 +177,9 @@ async function main() {
     experiment: values.experiment ?? null,
     commit: git(['rev-parse', 'HEAD']),
     /** Uncommitted changes to what was measured, if any. */
-    uncommitted: git(['status', '--porcelain', '--', 'db', 'jobs', 'src']).split('\n').filter(Boolean),
+    uncommitted: git(['status', '--porcelain', '--', 'db', 'jobs', 'src'])
+      .split('\n')
+      .filter(Boolean),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -173,7 +203,10 @@ async function main() {
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' }).trim();
+    return execFileSync('git', args, {
+      cwd: join(import.meta.dirname, '..'),
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return '';
   }
@@ -194,7 +227,9 @@ function tableRows(results: Results): Row[] {
   if (compute) {
     const t = compute.throughput;
     const names: Record<string, string> = {
-      a: '(a) batch jobs', c: '(c) app-side TS', d: '(d) floor insert',
+      a: '(a) batch jobs',
+      c: '(c) app-side TS',
+      d: '(d) floor insert',
       e: '(a) via fan-out chunks (info)',
     };
     for (const n of sizes) {
@@ -203,25 +238,64 @@ function tableRows(results: Results): Row[] {
       }
     }
     const sample = compute.perObjectSample;
-    rows.push(figureRow(`W1 ${sample.toLocaleString('en-US')}`, '(b) job per object', 'objects/s', t.b?.[sample]));
+    rows.push(
+      figureRow(
+        `W1 ${sample.toLocaleString('en-US')}`,
+        '(b) job per object',
+        'objects/s',
+        t.b?.[sample],
+      ),
+    );
     for (const n of sizes) {
-      rows.push(figureRow(`W1 ${n.toLocaleString('en-US')}`, '(a) commit to last score', 's', compute.seconds.a?.[n]));
+      rows.push(
+        figureRow(
+          `W1 ${n.toLocaleString('en-US')}`,
+          '(a) commit to last score',
+          's',
+          compute.seconds.a?.[n],
+        ),
+      );
     }
     const a = t.a?.[largest]?.median;
     const at = (v: string) => t[v]?.[v === 'b' ? sample : largest]?.median;
     const label = largest.toLocaleString('en-US');
-    rows.push(targetRow('W1 target', `(a) / (b) at ${label}`, a && at('b') ? a / at('b')! : null, { atLeast: 20 }));
-    rows.push(targetRow('W1 target', `(a) / (c) at ${label}`, a && at('c') ? a / at('c')! : null, { atLeast: 3 }));
-    rows.push(targetRow('W1 target', `(a) / (d) at ${label}`, a && at('d') ? a / at('d')! : null, { atLeast: 0.3 }));
+    rows.push(
+      targetRow('W1 target', `(a) / (b) at ${label}`, a && at('b') ? a / at('b')! : null, {
+        atLeast: 20,
+      }),
+    );
+    rows.push(
+      targetRow('W1 target', `(a) / (c) at ${label}`, a && at('c') ? a / at('c')! : null, {
+        atLeast: 3,
+      }),
+    );
+    rows.push(
+      targetRow('W1 target', `(a) / (d) at ${label}`, a && at('d') ? a / at('d')! : null, {
+        atLeast: 0.3,
+      }),
+    );
     for (let i = 1; i < sizes.length; i++) {
       const big = compute.seconds.a?.[sizes[i]!]?.median;
       const small = compute.seconds.a?.[sizes[i - 1]!]?.median;
-      rows.push(targetRow('W1 target', `time ${sizes[i]!.toLocaleString('en-US')} / ` +
-        `${sizes[i - 1]!.toLocaleString('en-US')}`, big && small ? big / small : null, { atMost: 12 }));
+      rows.push(
+        targetRow(
+          'W1 target',
+          `time ${sizes[i]!.toLocaleString('en-US')} / ` +
+            `${sizes[i - 1]!.toLocaleString('en-US')}`,
+          big && small ? big / small : null,
+          { atMost: 12 },
+        ),
+      );
     }
     if (compute.appMismatches !== null) {
-      rows.push({ workload: 'W1 check', variant: `(c) vs SQL, ${compute.appChecked * 2} scores`,
-        unit: 'differing', median: compute.appMismatches, min: null, max: null });
+      rows.push({
+        workload: 'W1 check',
+        variant: `(c) vs SQL, ${compute.appChecked * 2} scores`,
+        unit: 'differing',
+        median: compute.appMismatches,
+        min: null,
+        max: null,
+      });
     }
   }
   const read = results.read;
@@ -229,7 +303,12 @@ function tableRows(results: Results): Row[] {
     for (const companies of [1, 100]) {
       for (const target of ['gateway', 'postgrest', 'pool']) {
         const f = read.variants[`${target} ${companies}`];
-        const name = target === 'pool' ? 'postgres pool' : target === 'postgrest' ? 'PostgREST direct' : 'gateway';
+        const name =
+          target === 'pool'
+            ? 'postgres pool'
+            : target === 'postgrest'
+              ? 'PostgREST direct'
+              : 'gateway';
         const w = `W2 ${companies} co.`;
         rows.push(figureRow(w, name, 'req/s', f?.rps));
         rows.push(figureRow(w, name, 'p50 ms', f?.p50));
@@ -242,39 +321,93 @@ function tableRows(results: Results): Row[] {
       return g && p ? g / p : null;
     };
     rows.push(targetRow('W2 target', 'gateway / PostgREST, 1 co.', ratio(1), { atLeast: 0.6 }));
-    rows.push({ ...targetRow('W2', 'gateway / PostgREST, 100 co.', ratio(100), { atLeast: 0 }), target: '', met: undefined });
+    rows.push({
+      ...targetRow('W2', 'gateway / PostgREST, 100 co.', ratio(100), { atLeast: 0 }),
+      target: '',
+      met: undefined,
+    });
   }
   const fresh = results.freshness;
   if (fresh) {
     const one = (v: string, f: typeof fresh.emptyJob) => [
-      { workload: 'W3', variant: v, unit: 'p50 ms', median: f.p50, min: f.samples.min, max: f.samples.max },
+      {
+        workload: 'W3',
+        variant: v,
+        unit: 'p50 ms',
+        median: f.p50,
+        min: f.samples.min,
+        max: f.samples.max,
+      },
       { workload: 'W3', variant: v, unit: 'p99 ms', median: f.p99, min: null, max: null },
     ];
-    rows.push(...one('answer write to new score', fresh.answerToScore), ...one('empty job, add to start', fresh.emptyJob));
+    rows.push(
+      ...one('answer write to new score', fresh.answerToScore),
+      ...one('empty job, add to start', fresh.emptyJob),
+    );
     if (fresh.emptyJobDelayed) {
-      rows.push(...one(`empty job run 1 s ahead (info, ${fresh.delayedSamples})`, fresh.emptyJobDelayed));
+      rows.push(
+        ...one(`empty job run 1 s ahead (info, ${fresh.delayedSamples})`, fresh.emptyJobDelayed),
+      );
     }
-    rows.push(targetRow('W3 target', 'p50 / empty-job p50', fresh.answerToScore.p50 / fresh.emptyJob.p50, { atMost: 5 }));
+    rows.push(
+      targetRow('W3 target', 'p50 / empty-job p50', fresh.answerToScore.p50 / fresh.emptyJob.p50, {
+        atMost: 5,
+      }),
+    );
   }
   const bulk = results.bulk;
   if (bulk) {
     const label = `W4 ${(bulk.requests * bulk.idsPerRequest).toLocaleString('en-US')}`;
-    rows.push(figureRow(label, `${bulk.requests} x ${bulk.idsPerRequest} ids, ${bulk.concurrency} clients`,
-      'assignments/s', bulk.assignmentsPerSecond));
+    rows.push(
+      figureRow(
+        label,
+        `${bulk.requests} x ${bulk.idsPerRequest} ids, ${bulk.concurrency} clients`,
+        'assignments/s',
+        bulk.assignmentsPerSecond,
+      ),
+    );
     rows.push(figureRow(label, 'first request to last score', 's', bulk.secondsToAllScores));
-    rows.push(figureRow(label, 'computes per score (history rows / scores)', 'ratio', bulk.computesPerScore));
+    rows.push(
+      figureRow(
+        label,
+        'computes per score (history rows / scores)',
+        'ratio',
+        bulk.computesPerScore,
+      ),
+    );
   }
-  rows.push(targetRow('Memory', 'gateway peak RSS under W2', read?.gatewayPeakRssMb, { under: 200 }, 'MB'));
+  rows.push(
+    targetRow('Memory', 'gateway peak RSS under W2', read?.gatewayPeakRssMb, { under: 200 }, 'MB'),
+  );
   if (read?.gatewayIdleRssMb) {
-    rows.push({ workload: 'Memory', variant: 'gateway RSS before W2 (info)', unit: 'MB',
-      median: read.gatewayIdleRssMb, min: null, max: null });
+    rows.push({
+      workload: 'Memory',
+      variant: 'gateway RSS before W2 (info)',
+      unit: 'MB',
+      median: read.gatewayIdleRssMb,
+      min: null,
+      max: null,
+    });
   }
   if (read?.postgrestPeakRssMb) {
-    rows.push({ workload: 'Memory', variant: 'PostgREST peak RSS under W2 (info)', unit: 'MB',
-      median: read.postgrestPeakRssMb, min: null, max: null });
+    rows.push({
+      workload: 'Memory',
+      variant: 'PostgREST peak RSS under W2 (info)',
+      unit: 'MB',
+      median: read.postgrestPeakRssMb,
+      min: null,
+      max: null,
+    });
   }
-  rows.push(targetRow('Memory', `worker peak RSS under W1 at ${largest.toLocaleString('en-US')}`,
-    compute?.workerPeakRssMb, { under: 300 }, 'MB'));
+  rows.push(
+    targetRow(
+      'Memory',
+      `worker peak RSS under W1 at ${largest.toLocaleString('en-US')}`,
+      compute?.workerPeakRssMb,
+      { under: 300 },
+      'MB',
+    ),
+  );
   // Memory rows show the figure itself in the ratio column.
   return rows;
 }

@@ -48,8 +48,11 @@ export function rulePoints(rule: Rule, value: unknown): number {
     case 'number': {
       if (typeof value !== 'number') return 0;
       for (const range of pv.ranges as { min?: number; max?: number; points: number }[]) {
-        if ((range.min === undefined || value >= range.min)
-          && (range.max === undefined || value < range.max)) return range.points;
+        if (
+          (range.min === undefined || value >= range.min) &&
+          (range.max === undefined || value < range.max)
+        )
+          return range.points;
       }
       return 0;
     }
@@ -95,8 +98,15 @@ export function scoreObject(rules: Rule[], answers: Map<string, Answer>): Dimens
   for (const rule of ordered) {
     let d = byDimension.get(rule.dimension);
     if (!d) {
-      d = { dimension: rule.dimension, score: 0, earned: 0, maxPossible: 0, rulesWithAnswers: 0,
-        totalRules: 0, breakdown: [] };
+      d = {
+        dimension: rule.dimension,
+        score: 0,
+        earned: 0,
+        maxPossible: 0,
+        rulesWithAnswers: 0,
+        totalRules: 0,
+        breakdown: [],
+      };
       byDimension.set(rule.dimension, d);
     }
     const answer = answers.get(rule.templateId);

@@ -42,7 +42,10 @@ export class RssSampler {
   private highest = 0;
   private kernelPeakValid = false;
 
-  constructor(private readonly pid: number, private readonly intervalMs = 100) {}
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 100,
+  ) {}
 
   start(): this {
     this.highest = 0;
@@ -71,7 +74,10 @@ export class RssSampler {
 export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim().split(/\s+/).filter(Boolean).map(Number);
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }

@@ -12,8 +12,20 @@ export interface Row {
   met?: boolean | null;
 }
 
-export function figureRow(workload: string, variant: string, unit: string, s: Summary | undefined): Row {
-  return { workload, variant, unit, median: s?.median ?? null, min: s?.min ?? null, max: s?.max ?? null };
+export function figureRow(
+  workload: string,
+  variant: string,
+  unit: string,
+  s: Summary | undefined,
+): Row {
+  return {
+    workload,
+    variant,
+    unit,
+    median: s?.median ?? null,
+    min: s?.min ?? null,
+    max: s?.max ?? null,
+  };
 }
 
 /** A row for a target: a ratio (or a single figure) against a bound. */
@@ -53,13 +65,23 @@ function format(value: number | null | undefined): string {
 export function renderTable(rows: Row[]): string {
   const header = ['workload', 'variant', 'unit', 'median', 'min', 'max', 'ratio', 'target', 'met'];
   const cells = rows.map((r) => [
-    r.workload, r.variant, r.unit, format(r.median), format(r.min), format(r.max),
-    format(r.ratio), r.target ?? '', r.met === undefined ? '' : r.met === null ? 'n/a' : r.met ? 'yes' : 'NO',
+    r.workload,
+    r.variant,
+    r.unit,
+    format(r.median),
+    format(r.min),
+    format(r.max),
+    format(r.ratio),
+    r.target ?? '',
+    r.met === undefined ? '' : r.met === null ? 'n/a' : r.met ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const numeric = new Set([3, 4, 5, 6]);
   const line = (c: string[]) =>
-    c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+    c
+      .map((v, i) => (numeric.has(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -67,8 +89,19 @@ export function renderTable(rows: Row[]): string {
 export function renderMarkdown(rows: Row[]): string {
   const header = '| workload | variant | unit | median | min | max | ratio | target | met |';
   const rule = '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |';
-  const body = rows.map((r) => `| ${[r.workload, r.variant, r.unit, format(r.median), format(r.min),
-    format(r.max), format(r.ratio), r.target ?? '',
-    r.met === undefined ? '' : r.met === null ? 'n/a' : r.met ? 'yes' : '**no**'].join(' | ')} |`);
+  const body = rows.map(
+    (r) =>
+      `| ${[
+        r.workload,
+        r.variant,
+        r.unit,
+        format(r.median),
+        format(r.min),
+        format(r.max),
+        format(r.ratio),
+        r.target ?? '',
+        r.met === undefined ? '' : r.met === null ? 'n/a' : r.met ? 'yes' : '**no**',
+      ].join(' | ')} |`,
+  );
   return [header, rule, ...body].join('\n');
 }

@@ -17,7 +17,15 @@ export const ANSWER_TYPES = ['boolean', 'number', 'select', 'multi_select'] as c
 type AnswerType = (typeof ANSWER_TYPES)[number];
 
 const SELECT_OPTIONS = ['saas', 'fintech', 'health', 'retail', 'manufacturing', 'other'];
-const MULTI_OPTIONS = ['salesforce', 'hubspot', 'marketo', 'segment', 'snowflake', 'dbt', 'zendesk'];
+const MULTI_OPTIONS = [
+  'salesforce',
+  'hubspot',
+  'marketo',
+  'segment',
+  'snowflake',
+  'dbt',
+  'zendesk',
+];
 export const TEMPLATE_COUNT = 20;
 export const ANSWER_RATE = 0.7;
 
@@ -78,10 +86,15 @@ export function describeDataset(seed: string): Dataset {
       index,
       id: seededUuid(seed, `template|${index}`),
       answerType,
-      options: answerType === 'select' ? SELECT_OPTIONS
-        : answerType === 'multi_select' ? MULTI_OPTIONS : null,
+      options:
+        answerType === 'select'
+          ? SELECT_OPTIONS
+          : answerType === 'multi_select'
+            ? MULTI_OPTIONS
+            : null,
       versionIds: Array.from({ length: versions }, (_, v) =>
-        seededUuid(seed, `template|${index}|version|${v + 1}`)),
+        seededUuid(seed, `template|${index}|version|${v + 1}`),
+      ),
     });
     let pointValues: Record<string, unknown>;
     switch (answerType) {
@@ -89,12 +102,14 @@ export function describeDataset(seed: string): Dataset {
         pointValues = { true: int(5, 20), false: int(-5, 3) };
         break;
       case 'number':
-        pointValues = { ranges: [
-          { max: 50, points: int(0, 5) },
-          { min: 50, max: 250, points: int(3, 12) },
-          { min: 250, max: 1000, points: int(8, 20) },
-          { min: 1000, points: int(10, 25) },
-        ] };
+        pointValues = {
+          ranges: [
+            { max: 50, points: int(0, 5) },
+            { min: 50, max: 250, points: int(3, 12) },
+            { min: 250, max: 1000, points: int(8, 20) },
+            { min: 1000, points: int(10, 25) },
+          ],
+        };
         break;
       case 'select': {
         const options = Object.fromEntries(SELECT_OPTIONS.slice(0, 4).map((o) => [o, int(0, 20)]));
@@ -107,9 +122,19 @@ export function describeDataset(seed: string): Dataset {
         break;
       }
     }
-    rules.push({ templateIndex: index, dimension: index < 10 ? 'fit' : 'intent', answerType, pointValues });
+    rules.push({
+      templateIndex: index,
+      dimension: index < 10 ? 'fit' : 'intent',
+      answerType,
+      pointValues,
+    });
   }
-  return { seed, orgId: createHash('md5').update(`${seed}|org`).digest('hex').slice(0, 24), templates, rules };
+  return {
+    seed,
+    orgId: createHash('md5').update(`${seed}|org`).digest('hex').slice(0, 24),
+    templates,
+    rules,
+  };
 }
 
 /**
@@ -182,13 +207,18 @@ export async function seedAnswers(
   progress?: (done: number) => void,
 ): Promise<void> {
   const templates = data.templates.map((t) => ({
-    i: t.index, id: t.id, answer_type: t.answerType, version_ids: t.versionIds,
+    i: t.index,
+    id: t.id,
+    answer_type: t.answerType,
+    version_ids: t.versionIds,
     options: t.options ?? [],
   }));
   const chunk = 20_000;
   for (let from = first; from <= last; from += chunk) {
     const to = Math.min(last, from + chunk - 1);
-    await asReplica(sql, (tx) => tx`
+    await asReplica(
+      sql,
+      (tx) => tx`
       with t as (
         select * from jsonb_to_recordset(${sql.json(templates)}::jsonb)
           as t (i integer, id uuid, answer_type text, version_ids uuid[], options text[])
@@ -234,7 +264,8 @@ export async function seedAnswers(
         v.value, v.answered_at - interval '30 days'
       from valued as v
       where v.versions > 1 and v.version = v.versions
-        and bench.rand(${data.seed}, v.key || ':superseded') < 0.2`);
+        and bench.rand(${data.seed}, v.key || ':superseded') < 0.2`,
+    );
     progress?.(to);
   }
   await sql`analyze signals.answers`;

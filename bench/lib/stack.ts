@@ -49,12 +49,15 @@ export function spawnService(
   nodeArgs: string[] = [],
 ): Service {
   const out = createWriteStream(join(logDir, `${name}.log`));
-  const child = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
-    entry, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -105,7 +108,11 @@ export async function startStack(options: {
   const embedded = !databaseUrl;
   if (!databaseUrl) {
     dataDir = await mkdtemp(join(tmpdir(), 'scoring-bench-'));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      ephemeral: true,
+    });
     databaseUrl = server.url;
     stopDatabase = server.stop;
   }
@@ -126,27 +133,43 @@ export async function startStack(options: {
     const gatewayPort = await freePort();
     const postgrestPort = await freePort();
     const env = { DATABASE_URL: databaseUrl };
-    const gateway = spawnService('gateway', ['serve'], {
-      ...env,
-      PORT: String(gatewayPort),
-      HOST: '127.0.0.1',
-      POSTGREST_PORT: String(postgrestPort),
-      RATE_LIMIT_PER_MINUTE: '0',
-    }, logDir, 'bin/scoring.js', options.profileGateway ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []);
+    const gateway = spawnService(
+      'gateway',
+      ['serve'],
+      {
+        ...env,
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+        POSTGREST_PORT: String(postgrestPort),
+        RATE_LIMIT_PER_MINUTE: '0',
+      },
+      logDir,
+      'bin/scoring.js',
+      options.profileGateway ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+    );
     services.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     await waitFor('gateway', async () => (await fetch(`${gatewayUrl}/readyz`)).ok, gateway);
-    const worker = spawnService('worker', ['worker'], {
-      ...env,
-      WORKER_CONCURRENCY: String(options.workerConcurrency),
-    }, logDir);
+    const worker = spawnService(
+      'worker',
+      ['worker'],
+      {
+        ...env,
+        WORKER_CONCURRENCY: String(options.workerConcurrency),
+      },
+      logDir,
+    );
     services.push(worker);
-    await waitFor('worker', async () => {
-      const [row] = await sql<{ n: number }[]>`
+    await waitFor(
+      'worker',
+      async () => {
+        const [row] = await sql<{ n: number }[]>`
         select count(*)::int as n from scoring.worker_heartbeats
         where beat_at > now() - interval '10 seconds'`;
-      return row!.n > 0;
-    }, worker);
+        return row!.n > 0;
+      },
+      worker,
+    );
     const [{ version }] = await sql<{ version: string }[]>`select version()`;
     return {
       databaseUrl,

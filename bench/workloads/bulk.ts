@@ -31,22 +31,27 @@ export async function runBulk(ctx: Context): Promise<BulkResults> {
     await settle(sql);
     let next = 0;
     const started = now();
-    await Promise.all(Array.from({ length: options.bulkConcurrency }, async () => {
-      while (next < requests) {
-        const index = next++;
-        const objectIds = Array.from({ length: IDS_PER_REQUEST },
-          (_, i) => objectId(index * IDS_PER_REQUEST + i + 1));
-        const response = await fetch(`${ctx.stack.gatewayUrl}/v1/scoring/assignments/bulk`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ profileId, objectType: 'company', objectIds }),
-        });
-        const body = (await response.json()) as { data?: unknown[] };
-        if (response.status !== 201 || body.data?.length !== IDS_PER_REQUEST) {
-          throw new Error(`bulk assignment: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+    await Promise.all(
+      Array.from({ length: options.bulkConcurrency }, async () => {
+        while (next < requests) {
+          const index = next++;
+          const objectIds = Array.from({ length: IDS_PER_REQUEST }, (_, i) =>
+            objectId(index * IDS_PER_REQUEST + i + 1),
+          );
+          const response = await fetch(`${ctx.stack.gatewayUrl}/v1/scoring/assignments/bulk`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ profileId, objectType: 'company', objectIds }),
+          });
+          const body = (await response.json()) as { data?: unknown[] };
+          if (response.status !== 201 || body.data?.length !== IDS_PER_REQUEST) {
+            throw new Error(
+              `bulk assignment: ${response.status} ${JSON.stringify(body).slice(0, 200)}`,
+            );
+          }
         }
-      }
-    }));
+      }),
+    );
     const assigned = now();
     const objects = requests * IDS_PER_REQUEST;
     const done = await waitForScores(sql, profileId, objects * 2, ['recompute_scores']);
@@ -55,8 +60,10 @@ export async function runBulk(ctx: Context): Promise<BulkResults> {
     const [{ history }] = await sql<{ history: number }[]>`
       select count(*)::int as history from scoring.score_history where profile_id = ${profileId}`;
     amplification.push(history / (objects * 2));
-    ctx.progress(`W4 run ${rep}: ${Math.round(rates.at(-1)!)} assignments/s, all ${objects} ` +
-      `scored after ${totals.at(-1)!.toFixed(1)} s, ${amplification.at(-1)!.toFixed(2)} computes per score`);
+    ctx.progress(
+      `W4 run ${rep}: ${Math.round(rates.at(-1)!)} assignments/s, all ${objects} ` +
+        `scored after ${totals.at(-1)!.toFixed(1)} s, ${amplification.at(-1)!.toFixed(2)} computes per score`,
+    );
   }
   return {
     requests,

@@ -75,13 +75,19 @@ async function applicationSide(ctx: Context, profileId: string, n: number): Prom
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/app-compute.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: ctx.stack.databaseUrl, BENCH_ORG: data.orgId,
-        BENCH_PROFILE: profileId },
+      env: {
+        ...process.env,
+        DATABASE_URL: ctx.stack.databaseUrl,
+        BENCH_ORG: data.orgId,
+        BENCH_PROFILE: profileId,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`app-compute exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`app-compute exited ${code}`)),
+    );
   });
   const { objects, ms, phases } = JSON.parse(output.trim().split('\n').pop()!) as {
     objects: number;
@@ -204,17 +210,22 @@ export async function runCompute(ctx: Context): Promise<ComputeResults> {
         const size = variant === 'b' ? options.perObjectSample : n;
         await resetScores(sql, data, ctx.stack.embedded);
         const profileId = await createProfile(sql, data, `w1${variant}-${size}-${rep}`);
-        const sampler = variant === 'a' && n === rssSize ? new RssSampler(ctx.stack.worker.pid).start() : null;
+        const sampler =
+          variant === 'a' && n === rssSize ? new RssSampler(ctx.stack.worker.pid).start() : null;
         const elapsed = await RUNNERS[variant](ctx, profileId, size);
         if (sampler) workerPeakRssMb = Math.max(workerPeakRssMb ?? 0, sampler.stop());
         (seconds[variant]![size] ??= []).push(elapsed);
-        ctx.progress(`W1 (${variant}) ${size} objects, run ${rep}: ${elapsed.toFixed(2)} s, ` +
-          `${Math.round(size / elapsed)} objects/s`);
+        ctx.progress(
+          `W1 (${variant}) ${size} objects, run ${rep}: ${elapsed.toFixed(2)} s, ` +
+            `${Math.round(size / elapsed)} objects/s`,
+        );
         if (variant === 'c' && appMismatches === null) {
           appChecked = Math.min(size, 500);
           appMismatches = await crossCheck(ctx, profileId, appChecked);
-          ctx.progress(`W1 (c) cross-check: ${appMismatches} of ${appChecked * DIMENSIONS} ` +
-            'scores differ from the SQL compute');
+          ctx.progress(
+            `W1 (c) cross-check: ${appMismatches} of ${appChecked * DIMENSIONS} ` +
+              'scores differ from the SQL compute',
+          );
         }
         if (variant === 'a') ctx.scoredProfile = { id: profileId, objects: size };
       }

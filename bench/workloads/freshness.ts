@@ -22,7 +22,11 @@ export interface FreshnessResults {
 }
 
 function figures(samples: number[]): LatencyFigures {
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), samples: summarise(samples) };
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    samples: summarise(samples),
+  };
 }
 
 /**
@@ -73,11 +77,19 @@ async function answerToScoreLatency(ctx: Context, samples: number): Promise<numb
     const response = await fetch(`${ctx.stack.gatewayUrl}/v1/signals/answers`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: [{
-        templateId: template.id, objectType: 'company', objectId: object, value: sample % 2 === 0,
-      }] }),
+      body: JSON.stringify({
+        answers: [
+          {
+            templateId: template.id,
+            objectType: 'company',
+            objectId: object,
+            value: sample % 2 === 0,
+          },
+        ],
+      }),
     });
-    if (response.status !== 200) throw new Error(`answer write: ${response.status} ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`answer write: ${response.status} ${await response.text()}`);
     await response.arrayBuffer().catch(() => {});
     const deadline = Date.now() + 60_000;
     for (;;) {

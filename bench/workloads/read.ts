@@ -56,29 +56,37 @@ async function loadHttp(
 async function loadPool(ctx: Context, ids: string[]): Promise<Run> {
   const pool = postgres(ctx.stack.databaseUrl, { max: 20, onnotice: () => {} });
   const claims = JSON.stringify({ role: 'scoring_api', org_id: ctx.data.orgId });
-  const once = () => pool.begin(async (tx) => {
-    await tx`select set_config('role', 'scoring_api', true),
+  const once = () =>
+    pool.begin(async (tx) => {
+      await tx`select set_config('role', 'scoring_api', true),
       set_config('request.jwt.claims', ${claims}, true)`;
-    const [row] = await tx`
+      const [row] = await tx`
       select coalesce(json_agg(t), '[]')::text as body
       from api.find_scores('company', ${ids}::text[]) as t`;
-    return row!.body as string;
-  });
+      return row!.body as string;
+    });
   try {
     const first = JSON.parse(await once()) as unknown[];
-    if (first.length !== ids.length * 2) throw new Error(`pool read returned ${first.length} scores`);
+    if (first.length !== ids.length * 2)
+      throw new Error(`pool read returned ${first.length} scores`);
     const latencies: number[] = [];
     const end = now() + ctx.options.readSeconds * 1000;
     const started = now();
-    await Promise.all(Array.from({ length: ctx.options.readConnections }, async () => {
-      while (now() < end) {
-        const t0 = now();
-        await once();
-        latencies.push(now() - t0);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: ctx.options.readConnections }, async () => {
+        while (now() < end) {
+          const t0 = now();
+          await once();
+          latencies.push(now() - t0);
+        }
+      }),
+    );
     const elapsed = (now() - started) / 1000;
-    return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    return {
+      rps: latencies.length / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    };
   } finally {
     await pool.end({ timeout: 5 });
   }
@@ -95,7 +103,9 @@ export async function runRead(ctx: Context): Promise<ReadResults> {
   const postgrestSampler = postgrestPid ? new RssSampler(postgrestPid).start() : null;
   for (let rep = 1; rep <= ctx.options.reps; rep++) {
     for (const companies of [1, 100]) {
-      const ids = Array.from({ length: Math.min(companies, profile.objects) }, (_, i) => objectId(i + 1));
+      const ids = Array.from({ length: Math.min(companies, profile.objects) }, (_, i) =>
+        objectId(i + 1),
+      );
       const query = ids.map((id) => `objectId=${encodeURIComponent(id)}`).join('&');
       const gateway = {
         url: `${ctx.stack.gatewayUrl}/v1/scoring/scores?objectType=company&${query}`,
@@ -115,12 +125,17 @@ export async function runRead(ctx: Context): Promise<ReadResults> {
       };
       if (rep === 1) await checkResponses(gateway, direct, ids.length * 2);
       for (const target of ['gateway', 'postgrest', 'pool'] as const) {
-        const run = target === 'gateway' ? await loadHttp(ctx, gateway)
-          : target === 'postgrest' ? await loadHttp(ctx, direct)
-            : await loadPool(ctx, ids);
+        const run =
+          target === 'gateway'
+            ? await loadHttp(ctx, gateway)
+            : target === 'postgrest'
+              ? await loadHttp(ctx, direct)
+              : await loadPool(ctx, ids);
         (runs[`${target} ${companies}`] ??= []).push(run);
-        ctx.progress(`W2 ${target}, ${companies} compan${companies === 1 ? 'y' : 'ies'}, run ${rep}: ` +
-          `${Math.round(run.rps)} req/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms`);
+        ctx.progress(
+          `W2 ${target}, ${companies} compan${companies === 1 ? 'y' : 'ies'}, run ${rep}: ` +
+            `${Math.round(run.rps)} req/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms`,
+        );
       }
     }
   }
@@ -151,11 +166,19 @@ async function checkResponses(
   const viaGateway = await fetch(gateway.url, { headers: gateway.headers });
   const gatewayBody = (await viaGateway.json()) as { data?: unknown[] };
   if (viaGateway.status !== 200 || gatewayBody.data?.length !== expected) {
-    throw new Error(`gateway read: ${viaGateway.status} ${JSON.stringify(gatewayBody).slice(0, 200)}`);
+    throw new Error(
+      `gateway read: ${viaGateway.status} ${JSON.stringify(gatewayBody).slice(0, 200)}`,
+    );
   }
-  const viaPostgrest = await fetch(direct.url, { method: 'POST', headers: direct.headers, body: direct.body });
+  const viaPostgrest = await fetch(direct.url, {
+    method: 'POST',
+    headers: direct.headers,
+    body: direct.body,
+  });
   const directBody = (await viaPostgrest.json()) as unknown[];
   if (viaPostgrest.status !== 200 || directBody.length !== expected) {
-    throw new Error(`postgrest read: ${viaPostgrest.status} ${JSON.stringify(directBody).slice(0, 200)}`);
+    throw new Error(
+      `postgrest read: ${viaPostgrest.status} ${JSON.stringify(directBody).slice(0, 200)}`,
+    );
   }
 }
