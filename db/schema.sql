@@ -1804,7 +1804,9 @@ begin
   ),
 
   -- (rule, [min, max)) -> points for number rules, in their given order.
-  range_points as (
+  -- Materialized: it is read from a subplan per number answer below, which
+  -- would otherwise expand the rule's ranges again for every answer.
+  range_points as materialized (
     select r.id as rule_id, x.position,
       (x.range ->> 'min')::numeric as min,
       (x.range ->> 'max')::numeric as max,
