@@ -1905,9 +1905,13 @@ begin
       coalesce(s.score, h.score) as previous_score,
       coalesce(s.version, h.version, 0) + 1 as version
     from dimensions as d
+    -- The batch condition is redundant with the join but keeps the generic
+    -- plan of this PL/pgSQL statement from reading all of the profile's
+    -- latest scores for every chunk.
     left join scoring.scores as s
       on s.org_id = v_org_id
       and s.profile_id = compute.profile_id
+      and s.object_id = any (v_locked)
       and s.object_id = d.object_id
       and s.dimension = d.dimension
     left join lateral (
@@ -1984,31 +1988,15 @@ CREATE FUNCTION scoring.fan_out_profile(profile_id uuid, chunk_size integer) RET
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  with numbered as (
-    select a.object_id,
-      (row_number() over (order by a.object_id) - 1) / chunk_size as chunk
-    from scoring.assignments as a
-    join scoring.profiles as p
-      on p.org_id = a.org_id and p.id = a.profile_id
-    where p.id = fan_out_profile.profile_id
-  ),
-
-  chunks as (
-    select n.chunk, array_agg(n.object_id order by n.object_id) as ids
-    from numbered as n
-    group by n.chunk
-  )
-
-  select count(*)::integer
-  from graphile_worker.add_jobs(array(
-    select row(
-      'recompute_scores',
-      json_build_array(json_build_object(
-        'profileId', fan_out_profile.profile_id, 'objectIds', c.ids)),
-      null, null, null, null, null, null
-    )::graphile_worker.job_spec
-    from chunks as c
-    order by c.chunk))
+  select scoring.queue_recompute_chunks(
+    fan_out_profile.profile_id,
+    array(
+      select a.object_id
+      from scoring.assignments as a
+      join scoring.profiles as p
+        on p.org_id = a.org_id and p.id = a.profile_id
+      where p.id = fan_out_profile.profile_id),
+    chunk_size)
 $$;
 
 
@@ -2064,6 +2052,46 @@ $_$;
 --
 
 COMMENT ON FUNCTION scoring.normalize_object_id(object_type text, raw text) IS 'Normalised object id: a company''s bare domain or a contact''s https://www.linkedin.com/in/<slug>. Null when raw is not a valid id.';
+
+
+--
+-- Name: queue_recompute_chunks(uuid, text[], integer); Type: FUNCTION; Schema: scoring; Owner: -
+--
+
+CREATE FUNCTION scoring.queue_recompute_chunks(profile_id uuid, object_ids text[], chunk_size integer) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with numbered as (
+    select i.object_id,
+      (row_number() over (order by i.object_id) - 1) / chunk_size as chunk
+    from unnest(object_ids) as i (object_id)
+  ),
+
+  chunks as (
+    select n.chunk, array_agg(n.object_id order by n.object_id) as ids
+    from numbered as n
+    group by n.chunk
+  )
+
+  select count(*)::integer
+  from graphile_worker.add_jobs(array(
+    select row(
+      'recompute_scores',
+      json_build_array(json_build_object(
+        'profileId', queue_recompute_chunks.profile_id, 'objectIds', c.ids)),
+      null, null, null, null, null, null
+    )::graphile_worker.job_spec
+    from chunks as c
+    order by c.chunk))
+$$;
+
+
+--
+-- Name: FUNCTION queue_recompute_chunks(profile_id uuid, object_ids text[], chunk_size integer); Type: COMMENT; Schema: scoring; Owner: -
+--
+
+COMMENT ON FUNCTION scoring.queue_recompute_chunks(profile_id uuid, object_ids text[], chunk_size integer) IS 'Queues recompute_scores for the given objects of a profile, chunk_size objects per job, without a job_key. Returns the number of jobs queued.';
 
 
 --

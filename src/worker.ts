@@ -40,7 +40,9 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     logger: graphileLogger,
     events,
     noHandleSignals: true,
-    pollInterval: 2000,
+    // Jobs due later (answer writes wait a second to coalesce) are found by
+    // polling, not by NOTIFY, so this bounds how late such a job starts.
+    pollInterval: 250,
     // Task files are TypeScript, loaded through tsx (see bin/scoring.js).
     preset: { worker: { fileExtensions: ['.ts', '.js'] } },
   });

@@ -307,9 +307,13 @@ begin
       coalesce(s.score, h.score) as previous_score,
       coalesce(s.version, h.version, 0) + 1 as version
     from dimensions as d
+    -- The batch condition is redundant with the join but keeps the generic
+    -- plan of this PL/pgSQL statement from reading all of the profile's
+    -- latest scores for every chunk.
     left join scoring.scores as s
       on s.org_id = v_org_id
       and s.profile_id = compute.profile_id
+      and s.object_id = any (v_locked)
       and s.object_id = d.object_id
       and s.dimension = d.dimension
     left join lateral (
@@ -456,22 +460,20 @@ $$;
 
 revoke all on function scoring._queue_profile_fan_out(uuid) from public;
 
--- Used by the profile_fan_out task: queues recompute_scores jobs over all of
--- a profile's assignments in chunks, in one statement. Returns the number of
--- jobs queued. Chunk jobs have no job_key, so they run on many workers at
--- once; each is retried on its own.
-create function scoring.fan_out_profile(profile_id uuid, chunk_size integer)
-  returns integer
+-- Queues recompute_scores jobs for some objects of a profile, chunk_size
+-- objects per job, in one statement. Chunk jobs have no job_key, so they run
+-- on many workers at once; each is retried on its own. Returns the number of
+-- jobs queued.
+create function scoring.queue_recompute_chunks(
+  profile_id uuid, object_ids text[], chunk_size integer
+) returns integer
   language sql volatile parallel unsafe
   set search_path = pg_catalog, pg_temp
 as $$
   with numbered as (
-    select a.object_id,
-      (row_number() over (order by a.object_id) - 1) / chunk_size as chunk
-    from scoring.assignments as a
-    join scoring.profiles as p
-      on p.org_id = a.org_id and p.id = a.profile_id
-    where p.id = fan_out_profile.profile_id
+    select i.object_id,
+      (row_number() over (order by i.object_id) - 1) / chunk_size as chunk
+    from unnest(object_ids) as i (object_id)
   ),
 
   chunks as (
@@ -485,11 +487,36 @@ as $$
     select row(
       'recompute_scores',
       json_build_array(json_build_object(
-        'profileId', fan_out_profile.profile_id, 'objectIds', c.ids)),
+        'profileId', queue_recompute_chunks.profile_id, 'objectIds', c.ids)),
       null, null, null, null, null, null
     )::graphile_worker.job_spec
     from chunks as c
     order by c.chunk))
+$$;
+
+comment on function scoring.queue_recompute_chunks(uuid, text[], integer) is
+  'Queues recompute_scores for the given objects of a profile, chunk_size '
+  'objects per job, without a job_key. Returns the number of jobs queued.';
+
+revoke all on function scoring.queue_recompute_chunks(uuid, text[], integer)
+  from public;
+
+-- Used by the profile_fan_out task: recomputes every assignment of a profile
+-- after its rules changed, in chunk jobs.
+create function scoring.fan_out_profile(profile_id uuid, chunk_size integer)
+  returns integer
+  language sql volatile parallel unsafe
+  set search_path = pg_catalog, pg_temp
+as $$
+  select scoring.queue_recompute_chunks(
+    fan_out_profile.profile_id,
+    array(
+      select a.object_id
+      from scoring.assignments as a
+      join scoring.profiles as p
+        on p.org_id = a.org_id and p.id = a.profile_id
+      where p.id = fan_out_profile.profile_id),
+    chunk_size)
 $$;
 
 comment on function scoring.fan_out_profile(uuid, integer) is
@@ -1091,6 +1118,7 @@ drop function scoring.requeue_recompute_jobs(bigint[], interval);
 drop function scoring.beat_workers(text[]);
 drop table scoring.worker_heartbeats;
 drop function scoring.fan_out_profile(uuid, integer);
+drop function scoring.queue_recompute_chunks(uuid, text[], integer);
 drop function scoring._queue_profile_fan_out(uuid);
 drop function scoring._queue_recompute(uuid, text[], interval);
 drop function scoring.compute(uuid, text[]);
