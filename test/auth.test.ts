@@ -43,6 +43,16 @@ describe('API keys', () => {
     for (const body of bodies) expect(body).toEqual(bodies[0]);
   });
 
+  it('checks the key before anything about the request body (UNAUTHORIZED)', async () => {
+    const response = await request('POST', PROFILES, {
+      rawBody: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
+
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('UNAUTHORIZED');
+  });
+
   it('stops accepting a revoked key within one second, although it was cached', async () => {
     const tenant = await newTenant();
     expect((await tenant.get(PROFILES)).status).toBe(200);

@@ -79,17 +79,17 @@ export function createApp(deps: GatewayDeps): OpenAPIHono<GatewayEnv> {
   );
   app.use('/v1/*', async (c, next) => {
     if (c.req.path === '/v1/openapi.json') return next();
+    const principal = await deps.keys.verify(c.req.header('authorization')).catch((error) => {
+      throw new ApiError('UNAVAILABLE', undefined, undefined, { cause: error });
+    });
+    if (!principal) throw new ApiError('UNAUTHORIZED');
+    c.set('orgId', principal.orgId);
     if (BODY_METHODS.has(c.req.method)) {
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
         throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
       }
     }
-    const principal = await deps.keys.verify(c.req.header('authorization')).catch((error) => {
-      throw new ApiError('UNAVAILABLE', undefined, undefined, { cause: error });
-    });
-    if (!principal) throw new ApiError('UNAUTHORIZED');
-    c.set('orgId', principal.orgId);
     const retryAfter = limiter?.take(principal.keyId) ?? 0;
     if (retryAfter > 0) {
       const limited = new ApiError('RATE_LIMITED');
