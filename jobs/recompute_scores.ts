@@ -34,14 +34,6 @@ export function batchesOf(payload: unknown): Map<string, Set<string>> {
 }
 
 /**
- * A job holding more ids of one profile than this computes the first chunk
- * itself and hands the rest to chunk jobs, so that every worker slot
- * computes: a bulk import or a large recompute request otherwise runs on one
- * connection, chunk after chunk, while the other slots idle.
- */
-export const SPLIT_ABOVE = 2 * COMPUTE_CHUNK;
-
-/**
  * A failed batch is queued again after this delay, under the profile's
  * job_key, instead of relying on this job's own retry: if a newer change
  * superseded this job while it ran, graphile-worker will never retry it.
@@ -58,8 +50,7 @@ const recomputeScores: Task = async (payload, helpers) => {
   const jobLog = log.child({ task: 'recompute_scores', jobId: helpers.job.id });
   try {
     for (const [profileId, ids] of batchesOf(payload)) {
-      const own = await handOffBeyondFirstChunk(helpers, profileId, [...ids].sort());
-      const computed = await computeAll(helpers, profileId, own);
+      const computed = await computeAll(helpers, profileId, [...ids].sort());
       jobLog.debug({ profileId, requested: ids.size, computed }, 'scores computed');
     }
   } catch (error) {
@@ -78,19 +69,6 @@ const recomputeScores: Task = async (payload, helpers) => {
     throw error;
   }
 };
-
-/** Queues all but the first chunk as jobs of their own; returns the first chunk. */
-async function handOffBeyondFirstChunk(helpers: JobHelpers, profileId: string, ids: string[]) {
-  if (ids.length <= SPLIT_ABOVE) return ids;
-  await helpers.withPgClient((client) =>
-    client.query('select scoring.queue_recompute_chunks($1, $2, $3)', [
-      profileId,
-      ids.slice(COMPUTE_CHUNK),
-      COMPUTE_CHUNK,
-    ]),
-  );
-  return ids.slice(0, COMPUTE_CHUNK);
-}
 
 async function computeAll(helpers: JobHelpers, profileId: string, objectIds: string[]) {
   let computed = 0;

@@ -1,7 +1,4 @@
-import type { JobHelpers } from 'graphile-worker';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import recomputeScores, { COMPUTE_CHUNK } from '../jobs/recompute_scores.js';
 import {
   answerTo,
   assign,
@@ -18,7 +15,7 @@ import {
   type Db,
   type WorkerProcess,
 } from './scores-fixtures.js';
-import { databaseUrl, newTenant, sql } from './support/stack.js';
+import { newTenant, sql } from './support/stack.js';
 
 const manyObjects = (count: number) => Array.from({ length: count }, (_, i) => `o${i}.com`);
 
@@ -125,52 +122,6 @@ describe('recompute triggers', () => {
     expect(jobs.queued).toBe(3);
     expect(jobs.jobs.map((j) => (j.payload as any)[0].objectIds.length)).toEqual([1000, 1000, 500]);
     expect(queuedObjectIds(jobs.jobs)).toHaveLength(2500);
-  });
-
-  it('computes the first chunk of a large job itself and hands the rest to chunk jobs', async () => {
-    const tenant = await newTenant();
-    const { profileId } = await seed(sql, tenant.orgId);
-    const objects = manyObjects(2500).sort();
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      // One transaction, rolled back: the assignments, the jobs their trigger
-      // and the task queue, and the scores stay invisible to other suites.
-      await client.query('begin');
-      await client.query(
-        `insert into scoring.assignments (org_id, profile_id, object_type, object_id)
-         select $1, $2, 'company', unnest($3::text[])`,
-        [tenant.orgId, profileId, objects],
-      );
-      const before = await client.query(
-        'select coalesce(max(id), 0) as id from graphile_worker._private_jobs',
-      );
-      const helpers = {
-        job: { id: '0' },
-        withPgClient: (work: (c: pg.Client) => unknown) => work(client),
-      } as unknown as JobHelpers;
-
-      await recomputeScores([{ profileId, objectIds: objects }], helpers);
-
-      const queued = await client.query(
-        `select j.payload from graphile_worker._private_jobs j
-         where j.id > $1 and j.key is null and j.payload::jsonb @> $2::jsonb
-         order by j.id`,
-        [before.rows[0].id, JSON.stringify([{ profileId }])],
-      );
-      const computed = await client.query(
-        'select object_id from scoring.scores where profile_id = $1 order by object_id',
-        [profileId],
-      );
-      await client.query('rollback');
-
-      const chunks = queued.rows.map((r) => r.payload[0].objectIds as string[]);
-      expect(chunks.map((c) => c.length)).toEqual([1000, 500]);
-      expect(computed.rows.map((r) => r.object_id)).toEqual(objects.slice(0, COMPUTE_CHUNK));
-      expect([...computed.rows.map((r) => r.object_id), ...chunks.flat()].sort()).toEqual(objects);
-    } finally {
-      await client.end();
-    }
   });
 
   it('queues answers only for assigned objects whose profile has a rule on the template', async () => {
