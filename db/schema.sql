@@ -684,15 +684,8 @@ CREATE FUNCTION api.latest_answers("objectType" text, "objectId" text) RETURNS S
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
 declare
-  normalized text := scoring.normalize_object_id("objectType", "objectId");
+  normalized text := scoring._query_object_id("objectType", "objectId");
 begin
-  if "objectType" is null or "objectType" not in ('company', 'contact') then
-    perform scoring._raise_invalid_query('objectType',
-      'must be company or contact');
-  elsif normalized is null then
-    perform scoring._raise_invalid_query('objectId',
-      'must be a valid ' || "objectType" || ' id');
-  end if;
 
   -- Latest by answeredAt across versions, ties broken as scoring.compute
   -- breaks them, so this shows exactly the answers a compute uses.
@@ -724,15 +717,8 @@ CREATE FUNCTION api.object_assignments("objectType" text, "objectId" text) RETUR
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
 declare
-  normalized text := scoring.normalize_object_id("objectType", "objectId");
+  normalized text := scoring._query_object_id("objectType", "objectId");
 begin
-  if "objectType" is null or "objectType" not in ('company', 'contact') then
-    perform scoring._raise_invalid_query('objectType',
-      'must be company or contact');
-  elsif normalized is null then
-    perform scoring._raise_invalid_query('objectId',
-      'must be a valid ' || "objectType" || ' id');
-  end if;
 
   return query
   select a.*
@@ -1375,6 +1361,28 @@ begin
     return scoring._detail(path, 'must be between -1000 and 1000');
   end if;
   return '[]';
+end
+$$;
+
+
+--
+-- Name: _query_object_id(text, text); Type: FUNCTION; Schema: scoring; Owner: -
+--
+
+CREATE FUNCTION scoring._query_object_id(object_type text, object_id text) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+declare
+  normalized text := scoring.normalize_object_id(object_type, object_id);
+begin
+  if object_type is null or object_type not in ('company', 'contact') then
+    perform scoring._raise_invalid_query('objectType',
+      'must be company or contact');
+  elsif normalized is null then
+    perform scoring._raise_invalid_query('objectId',
+      'must be a valid ' || object_type || ' id');
+  end if;
+  return normalized;
 end
 $$;
 

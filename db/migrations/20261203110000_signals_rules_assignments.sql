@@ -1134,20 +1134,33 @@ comment on function api.put_answers(jsonb) is
   '(optional, not in the future). Replaces the earlier answer to the same '
   'version. SIGNAL_TEMPLATE_NOT_FOUND or VALIDATION_ERROR with item paths.';
 
+-- The object of a by-object read (?objectType=&objectId=), normalised, or
+-- 400 INVALID_QUERY naming the parameter at fault.
+create function scoring._query_object_id(object_type text, object_id text)
+  returns text
+  language plpgsql stable parallel safe
+as $$
+declare
+  normalized text := scoring.normalize_object_id(object_type, object_id);
+begin
+  if object_type is null or object_type not in ('company', 'contact') then
+    perform scoring._raise_invalid_query('objectType',
+      'must be company or contact');
+  elsif normalized is null then
+    perform scoring._raise_invalid_query('objectId',
+      'must be a valid ' || object_type || ' id');
+  end if;
+  return normalized;
+end
+$$;
+
 create function api.latest_answers("objectType" text, "objectId" text)
   returns setof api.answers
   language plpgsql stable parallel safe
 as $$
 declare
-  normalized text := scoring.normalize_object_id("objectType", "objectId");
+  normalized text := scoring._query_object_id("objectType", "objectId");
 begin
-  if "objectType" is null or "objectType" not in ('company', 'contact') then
-    perform scoring._raise_invalid_query('objectType',
-      'must be company or contact');
-  elsif normalized is null then
-    perform scoring._raise_invalid_query('objectId',
-      'must be a valid ' || "objectType" || ' id');
-  end if;
 
   -- Latest by answeredAt across versions, ties broken as scoring.compute
   -- breaks them, so this shows exactly the answers a compute uses.
@@ -1409,15 +1422,8 @@ create function api.object_assignments("objectType" text, "objectId" text)
   language plpgsql stable parallel safe
 as $$
 declare
-  normalized text := scoring.normalize_object_id("objectType", "objectId");
+  normalized text := scoring._query_object_id("objectType", "objectId");
 begin
-  if "objectType" is null or "objectType" not in ('company', 'contact') then
-    perform scoring._raise_invalid_query('objectType',
-      'must be company or contact');
-  elsif normalized is null then
-    perform scoring._raise_invalid_query('objectId',
-      'must be a valid ' || "objectType" || ' id');
-  end if;
 
   return query
   select a.*
@@ -1504,6 +1510,7 @@ drop view api.signal_templates, api.signal_template_versions, api.answers,
 drop table scoring.assignments, scoring.rules, signals.answers,
   signals.template_versions, signals.templates;
 drop function scoring._require_profile(uuid),
+  scoring._query_object_id(text, text),
   scoring._raise_invalid_query(text, text),
   signals._resolve_answers(jsonb),
   signals._check_answers(jsonb),

@@ -70,3 +70,19 @@ export function errorResponses(...statuses: number[]) {
     ]),
   );
 }
+
+/** `?objectType=&objectId=`, the query of the by-object reads. */
+export function objectQuery(objectIdDescription: string) {
+  return z.strictObject({
+    objectType: ObjectType.openapi({ param: { name: 'objectType', in: 'query' } }),
+    objectId: z
+      .string()
+      .min(1)
+      // Postgres text cannot hold NUL; refused here as the bad query it is.
+      .refine((value) => !value.includes('\u0000'), 'must not contain NUL')
+      .openapi({
+        param: { name: 'objectId', in: 'query' },
+        description: objectIdDescription,
+      }),
+  });
+}

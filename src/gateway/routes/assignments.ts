@@ -5,6 +5,7 @@ import {
   errorResponses,
   jsonBody,
   jsonResponse,
+  objectQuery,
   ObjectType,
   Timestamp,
   Uuid,
@@ -57,15 +58,7 @@ const CreateAssignments = z
   })
   .openapi('CreateProfileAssignments');
 
-const AssignmentsQuery = z.strictObject({
-  objectType: ObjectType.openapi({ param: { name: 'objectType', in: 'query' } }),
-  objectId: z
-    .string()
-    .min(1)
-    // Postgres text cannot hold NUL; refused here as the bad query it is.
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL')
-    .openapi({ param: { name: 'objectId', in: 'query' }, description: OBJECT_ID_DESCRIPTION }),
-});
+const AssignmentsQuery = objectQuery(OBJECT_ID_DESCRIPTION);
 
 const AssignmentParams = z.object({
   assignmentId: Uuid.openapi({

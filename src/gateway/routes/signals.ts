@@ -5,6 +5,7 @@ import {
   errorResponses,
   jsonBody,
   jsonResponse,
+  objectQuery,
   ObjectType,
   Timestamp,
   Uuid,
@@ -144,18 +145,7 @@ const PutAnswers = z
   .strictObject({ answers: z.array(AnswerInput).min(1).max(MAX_ANSWERS) })
   .openapi('PutSignalAnswers');
 
-const AnswersQuery = z.strictObject({
-  objectType: ObjectType.openapi({ param: { name: 'objectType', in: 'query' } }),
-  objectId: z
-    .string()
-    .min(1)
-    // Postgres text cannot hold NUL; refused here as the bad query it is.
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL')
-    .openapi({
-      param: { name: 'objectId', in: 'query' },
-      description: 'For company the domain; for contact the LinkedIn profile URL.',
-    }),
-});
+const AnswersQuery = objectQuery('For company the domain; for contact the LinkedIn profile URL.');
 
 const TemplateParams = z.object({
   templateId: Uuid.openapi({
